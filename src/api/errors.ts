@@ -1,0 +1,35 @@
+/**
+ * The one error catalogue: every error the API answers with has a code here, with its HTTP status and the message a
+ * client sees. 4xx messages say what to fix; 5xx messages never carry internals.
+ */
+export const ERROR_CATALOGUE = {
+  INVALID_VIDEO_ID: { status: 400, message: 'video_id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$' },
+  INVALID_REQUEST: { status: 400, message: 'The request body is not valid' },
+  UNAUTHORIZED: { status: 401, message: 'A valid API key is required: send Authorization: Bearer <key>' },
+  VIDEO_NOT_FOUND: { status: 404, message: 'No video with this id' },
+  TASK_NOT_FOUND: { status: 404, message: 'This video has never been reprocessed' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This route does not accept this method' },
+  TASK_ALREADY_RUNNING: { status: 409, message: 'A reprocessing run is already open for this video' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json' },
+  INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
+  ORCHESTRATOR_UNAVAILABLE: { status: 503, message: 'The workflow service is unavailable; retry shortly' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Thrown by routes and middleware; the error middleware renders it in the envelope. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message ?? ERROR_CATALOGUE[code].message, options);
+    this.status = ERROR_CATALOGUE[code].status;
+  }
+}

@@ -1,0 +1,88 @@
+import {
+  currentStep,
+  etaSeconds,
+  rollUpProgress,
+  taskStatus,
+  toPercent,
+  type ExecutionStatusName,
+  type ProgressState,
+  type StepState,
+} from '../progress';
+import type { SubTaskProgress, TaskProgressResponse } from './models';
+
+export interface ExecutionView {
+  workflowId: string;
+  runId: string;
+  status: ExecutionStatusName;
+  startTime: Date;
+  closeTime?: Date | undefined;
+}
+
+/** The live answer: the workflow's own state, completed by the derived fields that need real time. */
+export function presentProgress(state: ProgressState, execution: ExecutionView, now: number): TaskProgressResponse {
+  const fraction = rollUpProgress(state.steps, state.phase);
+  const status = taskStatus(state, execution.status);
+  const running = status === 'running' || status === 'queued';
+  return {
+    video_id: state.videoId,
+    workflow_id: execution.workflowId,
+    run_id: execution.runId,
+    status,
+    progress: toPercent(fraction),
+    current_step: running ? (currentStep(state.steps)?.name ?? null) : null,
+    subtasks: state.steps.map((step) => presentStep(step, now)),
+    started_at: state.startedAt,
+    updated_at: state.updatedAt,
+    finished_at: state.finishedAt ?? execution.closeTime?.toISOString() ?? null,
+    eta_seconds: running ? etaSeconds(fraction, state.startedAt, now) : null,
+    error: state.error,
+    result: state.result,
+    stale: false,
+    message: null,
+    seq: state.seq,
+  };
+}
+
+/**
+ * The answer when the workflow cannot be asked (no worker polling, or its query timed out): what Temporal itself
+ * knows of the execution, marked stale, with the reason.
+ */
+export function presentFromExecution(videoId: string, execution: ExecutionView, reason: string): TaskProgressResponse {
+  const status = taskStatus(null, execution.status);
+  return {
+    video_id: videoId,
+    workflow_id: execution.workflowId,
+    run_id: execution.runId,
+    status,
+    progress: status === 'completed' ? 100 : 0,
+    current_step: null,
+    // Per-step state lives only in the workflow: rather than guess it, a stale answer lists no subtasks.
+    subtasks: [],
+    started_at: execution.startTime.toISOString(),
+    updated_at: null,
+    finished_at: execution.closeTime?.toISOString() ?? null,
+    eta_seconds: null,
+    error: null,
+    result: null,
+    stale: true,
+    message: reason,
+    seq: 0,
+  };
+}
+
+function presentStep(step: StepState, now: number): SubTaskProgress {
+  const active = step.status === 'running' || step.status === 'retrying';
+  return {
+    name: step.name,
+    status: step.status,
+    progress: toPercent(step.fraction),
+    attempt: step.attempt,
+    weight: step.weight,
+    started_at: step.startedAt,
+    updated_at: step.updatedAt,
+    finished_at: step.finishedAt,
+    eta_seconds: active ? etaSeconds(step.fraction, step.startedAt, now) : null,
+    message: step.message,
+    error: step.error,
+  };
+}

@@ -1,0 +1,40 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** A video id is also a workflow id and a directory name, so it is kept to a safe alphabet. */
+export const VIDEO_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export function isVideoId(value: string): boolean {
+  return VIDEO_ID_PATTERN.test(value);
+}
+
+/** `DATA_DIR/media/<id>`: the video's own folder, the only place its steps read from and write to. */
+export function videoDir(dataDir: string, videoId: string): string {
+  if (!isVideoId(videoId)) throw new Error(`Not a video id: ${JSON.stringify(videoId)}`);
+  return path.join(dataDir, 'media', videoId);
+}
+
+/**
+ * The video's source file, `source.<ext>`, or null when there is none. Only a regular file counts: a symlink could
+ * point outside the video's folder.
+ */
+export async function findSourceFile(dataDir: string, videoId: string): Promise<string | null> {
+  const dir = videoDir(dataDir, videoId);
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  const source = entries
+    .filter((entry) => entry.isFile() && /^source\.[A-Za-z0-9]{1,8}$/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort()[0];
+  return source === undefined ? null : path.join(dir, source);
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

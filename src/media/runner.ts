@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { ToolFailedError, ToolNotFoundError, ToolTimeoutError } from './errors';
+
+export interface RunOptions {
+  /** Aborting kills the process (SIGTERM, then SIGKILL after `killGraceMs`) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Kills the process and rejects with ToolTimeoutError past this many milliseconds. */
+  timeoutMs?: number;
+  killGraceMs?: number;
+  /** Called with each chunk of stdout, e.g. ffmpeg's `-progress pipe:1` lines. */
+  onStdout?: (chunk: string) => void;
+  /** Keep stdout in the result (ffprobe's JSON); capped at `maxStdoutBytes`. */
+  captureStdout?: boolean;
+  maxStdoutBytes?: number;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderrTail: string;
+}
+
+const STDERR_TAIL_BYTES = 4_096;
+
+/**
+ * Runs ffmpeg or ffprobe to completion. The one place that spawns media tools: it owns cancellation, timeouts and
+ * the stderr tail that error messages quote.
+ */
+export function runTool(executable: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const { signal, timeoutMs, killGraceMs = 2_000, onStdout, captureStdout = false } = options;
+  const maxStdoutBytes = options.maxStdoutBytes ?? 16 * 1024 * 1024;
+  const tool = executable.split('/').at(-1) ?? executable;
+
+  return new Promise<RunResult>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stdoutBytes = 0;
+    let stderrTail = '';
+    let failure: unknown = null;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const kill = (reason: unknown) => {
+      if (failure !== null) return;
+      failure = reason;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
+    };
+    const onAbort = () => kill(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = timeoutMs === undefined ? undefined : setTimeout(() => kill(new ToolTimeoutError(tool, timeoutMs)), timeoutMs);
+
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      onStdout?.(chunk);
+      if (!captureStdout) return;
+      stdoutBytes += Buffer.byteLength(chunk);
+      if (stdoutBytes > maxStdoutBytes) kill(new Error(`${tool} wrote more than ${maxStdoutBytes} bytes of output`));
+      else stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+
+    const cleanUp = () => {
+      signal?.removeEventListener('abort', onAbort);
+      clearTimeout(deadline);
+      clearTimeout(killTimer);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      cleanUp();
+      reject(error.code === 'ENOENT' || error.code === 'EACCES' ? new ToolNotFoundError(tool, { cause: error }) : error);
+    });
+    child.once('close', (code, exitSignal) => {
+      cleanUp();
+      if (failure !== null) reject(failure);
+      else if (code === 0) resolve({ stdout, stderrTail });
+      else reject(new ToolFailedError(tool, code, exitSignal, stderrTail));
+    });
+  });
+}

@@ -1,0 +1,5 @@
+export * from './steps';
+export * from './state';
+export * from './rollup';
+export * from './eta';
+export { RunProgress } from './run-progress';

@@ -1,0 +1,154 @@
+import type { ProgressState, RunPhase, StepState, SubtaskProgressReport } from './state';
+import { DEFAULT_STEP_WEIGHTS, STEP_NAMES, type StepName } from './steps';
+
+const FINAL_STEP_STATUSES = new Set(['completed', 'skipped', 'failed', 'cancelled']);
+
+/**
+ * The progress of one run, kept by the workflow. Pure and deterministic: every method takes the time it happens at
+ * (workflow time inside a workflow), and the rules that make progress trustworthy live here:
+ * - a step's fraction and so the overall percentage never go down;
+ * - a report from an older attempt, or one that moves nothing, is ignored;
+ * - a new attempt shows `retrying` and holds the fraction until it passes what the old attempt reached.
+ */
+export class RunProgress {
+  private readonly state: ProgressState;
+
+  constructor(videoId: string, selected: readonly StepName[], at: string) {
+    this.state = {
+      videoId,
+      phase: 'running',
+      seq: 0,
+      steps: STEP_NAMES.map((name) => newStep(name, selected.includes(name))),
+      startedAt: at,
+      updatedAt: at,
+      finishedAt: null,
+      error: null,
+      result: null,
+    };
+  }
+
+  /** A deep copy, safe to hand to a query while the workflow goes on changing its own state. */
+  snapshot(): ProgressState {
+    // JSON, not structuredClone: the state is plain data, and the workflow sandbox need not provide structuredClone.
+    return JSON.parse(JSON.stringify(this.state)) as ProgressState;
+  }
+
+  get phase(): RunPhase {
+    return this.state.phase;
+  }
+
+  isSelected(name: StepName): boolean {
+    return this.step(name).status !== 'skipped';
+  }
+
+  start(name: StepName, at: string, attempt = 1): void {
+    const step = this.step(name);
+    if (FINAL_STEP_STATUSES.has(step.status)) return;
+    step.status = attempt > 1 ? 'retrying' : 'running';
+    step.attempt = Math.max(step.attempt, attempt);
+    step.startedAt ??= at;
+    this.touch(step, at);
+  }
+
+  /** Applies an activity's report; returns whether it changed anything. */
+  report(report: SubtaskProgressReport): boolean {
+    const step = this.step(report.step);
+    if (FINAL_STEP_STATUSES.has(step.status) || report.attempt < step.attempt) return false;
+    const fraction = clampFraction(report.fraction);
+    const newAttempt = report.attempt > step.attempt;
+    if (!newAttempt && fraction <= step.fraction && (report.message ?? step.message) === step.message) return false;
+
+    if (newAttempt) {
+      step.attempt = report.attempt;
+      step.status = 'retrying';
+    }
+    if (fraction > step.fraction) {
+      step.fraction = fraction;
+      step.status = 'running';
+    } else if (step.status === 'pending') {
+      step.status = 'running';
+    }
+    if (report.message !== undefined) step.message = report.message;
+    step.startedAt ??= report.at;
+    this.touch(step, report.at);
+    return true;
+  }
+
+  /** Sets a step's weight, e.g. once the probe has told us the video's duration and size. */
+  reweigh(weights: Partial<Record<StepName, number>>, at: string): void {
+    for (const [name, weight] of Object.entries(weights) as [StepName, number][]) {
+      this.step(name).weight = Math.max(0, weight);
+    }
+    this.bump(at);
+  }
+
+  complete(name: StepName, at: string, message?: string): void {
+    const step = this.step(name);
+    step.status = 'completed';
+    step.fraction = 1;
+    step.finishedAt = at;
+    if (message !== undefined) step.message = message;
+    this.touch(step, at);
+  }
+
+  fail(name: StepName, at: string, error: string): void {
+    const step = this.step(name);
+    step.status = 'failed';
+    step.finishedAt = at;
+    step.error = error;
+    this.touch(step, at);
+  }
+
+  /** Marks every step that has not finished as cancelled (used when the run is cancelled or a sibling failed). */
+  cancelUnfinished(at: string): void {
+    for (const step of this.state.steps) {
+      if (FINAL_STEP_STATUSES.has(step.status)) continue;
+      step.status = 'cancelled';
+      step.finishedAt = at;
+      this.touch(step, at);
+    }
+  }
+
+  finish(phase: Exclude<RunPhase, 'running'>, at: string, outcome: { result?: unknown; error?: string } = {}): void {
+    this.state.phase = phase;
+    this.state.finishedAt = at;
+    this.state.result = outcome.result ?? null;
+    this.state.error = outcome.error ?? null;
+    this.bump(at);
+  }
+
+  private step(name: StepName): StepState {
+    const step = this.state.steps.find((candidate) => candidate.name === name);
+    if (step === undefined) throw new Error(`Unknown step: ${name}`);
+    return step;
+  }
+
+  private touch(step: StepState, at: string): void {
+    step.updatedAt = at;
+    this.bump(at);
+  }
+
+  private bump(at: string): void {
+    this.state.seq += 1;
+    this.state.updatedAt = at;
+  }
+}
+
+function newStep(name: StepName, selected: boolean): StepState {
+  return {
+    name,
+    status: selected ? 'pending' : 'skipped',
+    fraction: 0,
+    attempt: 0,
+    weight: DEFAULT_STEP_WEIGHTS[name],
+    startedAt: null,
+    updatedAt: null,
+    finishedAt: null,
+    message: selected ? null : 'not requested',
+    error: null,
+  };
+}
+
+function clampFraction(value: number): number {
+  return Number.isFinite(value) ? Math.min(Math.max(value, 0), 1) : 0;
+}

@@ -1,0 +1,51 @@
+import type { StepName } from './steps';
+
+/** A subtask's status, as the API reports it. */
+export const SUBTASK_STATUSES = ['pending', 'running', 'retrying', 'completed', 'skipped', 'failed', 'cancelled'] as const;
+export type SubtaskStatus = (typeof SUBTASK_STATUSES)[number];
+
+/** A task's (run's) status, as the API reports it. */
+export const TASK_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'timed_out', 'terminated'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** What the workflow itself knows of how its run ended (or that it has not yet). */
+export type RunPhase = 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** Timestamps are ISO-8601 strings: inside the workflow they are workflow time, so replays produce the same state. */
+export interface StepState {
+  readonly name: StepName;
+  status: SubtaskStatus;
+  /** 0..1; never goes down. */
+  fraction: number;
+  attempt: number;
+  weight: number;
+  startedAt: string | null;
+  updatedAt: string | null;
+  finishedAt: string | null;
+  message: string | null;
+  error: string | null;
+}
+
+/** The raw state the workflow's `progress` query returns; the API derives everything else from it. */
+export interface ProgressState {
+  videoId: string;
+  phase: RunPhase;
+  /** Bumped on every change, so clients can tell a new snapshot from a repeated one. */
+  seq: number;
+  steps: StepState[];
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  result: unknown;
+}
+
+/** Sent by activities to their own workflow (signal `subtaskProgress`). */
+export interface SubtaskProgressReport {
+  step: StepName;
+  attempt: number;
+  fraction: number;
+  message?: string;
+  /** ISO-8601 time at which the activity measured this fraction. */
+  at: string;
+}

@@ -1,0 +1,2 @@
+// The worker's workflow bundle entry: every function exported here is registered as a workflow type.
+export { ReprocessVideo } from './reprocess-video';

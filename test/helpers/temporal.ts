@@ -1,0 +1,14 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { REPROCESS_STAGE } from '../../src/workflows/definitions';
+
+/**
+ * A real Temporal dev server on free ports, from the CLI that global setup found. Not time-skipping: runs behave as
+ * they do in production.
+ */
+export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+  const path = process.env['REPROCESS_TEST_TEMPORAL_CLI'];
+  if (!path) throw new Error('REPROCESS_TEST_TEMPORAL_CLI is not set: run the tests with `npm test`');
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, searchAttributes: [REPROCESS_STAGE] },
+  });
+}

@@ -1,0 +1,83 @@
+import { MediaError } from '../../src/media/errors';
+import { buildProbeArgs, parseProbeOutput } from '../../src/media/probe';
+
+const video = {
+  codec_type: 'video',
+  codec_name: 'h264',
+  width: 1920,
+  height: 1080,
+  avg_frame_rate: '30000/1001',
+  pix_fmt: 'yuv420p',
+};
+const audio = { codec_type: 'audio', codec_name: 'aac', channels: 2, sample_rate: '48000' };
+const format = { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '12.5', size: '1000', bit_rate: '640' };
+
+function expectInvalid(json: string, message: RegExp): void {
+  let thrown: unknown;
+  try {
+    parseProbeOutput(json);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(MediaError);
+  expect((thrown as MediaError).kind).toBe('InvalidMedia');
+  expect((thrown as MediaError).message).toMatch(message);
+}
+
+describe('buildProbeArgs', () => {
+  it('reads only the local file, through real containers only', () => {
+    const args = buildProbeArgs('/data/media/demo/source.mp4');
+    expect(args).toEqual(expect.arrayContaining(['-protocol_whitelist', 'file,pipe', '-format_whitelist']));
+    expect(args.at(-1)).toBe('file:/data/media/demo/source.mp4');
+    const formats = args[args.indexOf('-format_whitelist') + 1]!.split(',');
+    expect(formats).not.toContain('hls');
+    expect(formats).not.toContain('concat');
+  });
+});
+
+describe('parseProbeOutput', () => {
+  it('reads size, duration, codecs and frame rate', () => {
+    const info = parseProbeOutput(JSON.stringify({ streams: [video, audio], format }));
+    expect(info).toMatchObject({
+      width: 1920,
+      height: 1080,
+      durationSeconds: 12.5,
+      videoCodec: 'h264',
+      frameRate: 29.97,
+      hasAudio: true,
+      audioChannels: 2,
+      sampleRate: 48000,
+      sizeBytes: 1000,
+    });
+  });
+
+  it('knows a silent video', () => {
+    expect(parseProbeOutput(JSON.stringify({ streams: [video], format })).hasAudio).toBe(false);
+  });
+
+  it('falls back to the stream duration and leaves an unknown frame rate null', () => {
+    const info = parseProbeOutput(
+      JSON.stringify({ streams: [{ ...video, avg_frame_rate: '0/0', duration: '3.2' }], format: { format_name: 'x' } }),
+    );
+    expect(info.durationSeconds).toBe(3.2);
+    expect(info.frameRate).toBeNull();
+  });
+
+  it('refuses a file with only audio, or only cover art', () => {
+    expectInvalid(JSON.stringify({ streams: [audio], format }), /no video stream/);
+    const coverArt = { ...video, disposition: { attached_pic: 1 } };
+    expectInvalid(JSON.stringify({ streams: [audio, coverArt], format }), /no video stream/);
+  });
+
+  it('refuses a video without size or duration', () => {
+    expectInvalid(JSON.stringify({ streams: [{ ...video, width: 0 }], format }), /frame size/);
+    expectInvalid(JSON.stringify({ streams: [video], format: { ...format, duration: '0' } }), /duration/);
+    expectInvalid(JSON.stringify({ streams: [video], format: { ...format, duration: 'N/A' } }), /duration/);
+  });
+
+  it('refuses output that is not ffprobe JSON', () => {
+    expectInvalid('', /not JSON/);
+    expectInvalid('null', /no information/);
+    expectInvalid('{"streams": "nope"}', /no video stream/);
+  });
+});
