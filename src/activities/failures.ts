@@ -15,7 +15,12 @@ export function toActivityFailure(error: unknown): unknown {
 /** ffprobe refusing a file is a property of the file, not of the moment: retrying cannot help. */
 export function probeFailureToMediaError(error: unknown): unknown {
   if (error instanceof ToolFailedError && error.exitCode !== null) {
-    const reason = error.stderrTail.trim().split('\n').at(-1)?.replace(/^file:\S*:\s*/, '') ?? '';
+    const reason =
+      error.stderrTail
+        .trim()
+        .split('\n')
+        .at(-1)
+        ?.replace(/^file:\S*:\s*/, '') ?? '';
     return new MediaError('InvalidMedia', `the file could not be read as a video${reason ? `: ${reason}` : ''}`, {
       cause: error,
     });

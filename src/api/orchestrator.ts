@@ -6,12 +6,7 @@ import {
 } from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ReprocessVideo } from '../workflows';
-import {
-  REPROCESS_STAGE,
-  REPROCESS_WORKFLOW_TYPE,
-  progressQuery,
-  type ReprocessInput,
-} from '../workflows/definitions';
+import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../workflows/definitions';
 import type { ProgressState } from '../progress';
 import { ApiError } from './errors';
 import type { ExecutionView } from './present';
@@ -98,7 +93,8 @@ export class Orchestrator {
 /** Maps what the Temporal client throws to the catalogue; anything unknown becomes a plain 500. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof WorkflowNotFoundError) return new ApiError('TASK_NOT_FOUND', undefined, undefined, { cause: error });
+  if (error instanceof WorkflowNotFoundError)
+    return new ApiError('TASK_NOT_FOUND', undefined, undefined, { cause: error });
   if (isUnavailable(error)) return new ApiError('ORCHESTRATOR_UNAVAILABLE', undefined, undefined, { cause: error });
   return new ApiError('INTERNAL_ERROR', undefined, undefined, { cause: error });
 }

@@ -4,7 +4,7 @@ import { createLogger } from '../logger';
 import { createApp } from './app';
 import { Orchestrator } from './orchestrator';
 
-async function run(): Promise<void> {
+function run(): void {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel).child({ component: 'api' });
   // Lazy: the API starts, and answers 503, even while Temporal is down; it connects on the first call.
@@ -31,7 +31,9 @@ async function run(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-run().catch((error: unknown) => {
+try {
+  run();
+} catch (error) {
   console.error(error);
   process.exit(1);
-});
+}

@@ -16,8 +16,14 @@ export class MediaError extends Error {
 /** Thrown when ffmpeg or ffprobe cannot be started at all (not installed, not executable). */
 export class ToolNotFoundError extends Error {
   override readonly name = 'ToolNotFoundError';
-  constructor(readonly tool: string, options?: { cause?: unknown }) {
-    super(`${tool} was not found: install ffmpeg (Debian: apt-get install -y ffmpeg) or set FFMPEG_PATH/FFPROBE_PATH`, options);
+  constructor(
+    readonly tool: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${tool} was not found: install ffmpeg (Debian: apt-get install -y ffmpeg) or set FFMPEG_PATH/FFPROBE_PATH`,
+      options,
+    );
   }
 }
 
@@ -37,7 +43,10 @@ export class ToolFailedError extends Error {
 /** Thrown when a tool runs past its deadline; it has been killed. */
 export class ToolTimeoutError extends Error {
   override readonly name = 'ToolTimeoutError';
-  constructor(readonly tool: string, readonly timeoutMs: number) {
+  constructor(
+    readonly tool: string,
+    readonly timeoutMs: number,
+  ) {
     super(`${tool} did not finish within ${timeoutMs} ms and was killed`);
   }
 }

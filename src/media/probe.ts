@@ -86,7 +86,9 @@ export function parseProbeOutput(json: string): VideoInfo {
   try {
     raw = JSON.parse(json) as RawProbe;
   } catch (error) {
-    throw new MediaError('InvalidMedia', 'ffprobe output is not JSON: the file could not be read as media', { cause: error });
+    throw new MediaError('InvalidMedia', 'ffprobe output is not JSON: the file could not be read as media', {
+      cause: error,
+    });
   }
   if (typeof raw !== 'object' || raw === null) throw new MediaError('InvalidMedia', 'ffprobe returned no information');
   const streams = Array.isArray(raw.streams) ? raw.streams : [];

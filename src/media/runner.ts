@@ -32,25 +32,26 @@ export function runTool(executable: string, args: readonly string[], options: Ru
 
   return new Promise<RunResult>((resolve, reject) => {
     if (signal?.aborted) {
-      reject(signal.reason);
+      reject(abortReason(signal));
       return;
     }
     const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stdoutBytes = 0;
     let stderrTail = '';
-    let failure: unknown = null;
+    let failure: Error | null = null;
     let killTimer: NodeJS.Timeout | undefined;
 
-    const kill = (reason: unknown) => {
+    const kill = (reason: Error) => {
       if (failure !== null) return;
       failure = reason;
       child.kill('SIGTERM');
       killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
     };
-    const onAbort = () => kill(signal?.reason);
+    const onAbort = () => kill(signal ? abortReason(signal) : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const deadline = timeoutMs === undefined ? undefined : setTimeout(() => kill(new ToolTimeoutError(tool, timeoutMs)), timeoutMs);
+    const deadline =
+      timeoutMs === undefined ? undefined : setTimeout(() => kill(new ToolTimeoutError(tool, timeoutMs)), timeoutMs);
 
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -72,7 +73,9 @@ export function runTool(executable: string, args: readonly string[], options: Ru
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
       cleanUp();
-      reject(error.code === 'ENOENT' || error.code === 'EACCES' ? new ToolNotFoundError(tool, { cause: error }) : error);
+      reject(
+        error.code === 'ENOENT' || error.code === 'EACCES' ? new ToolNotFoundError(tool, { cause: error }) : error,
+      );
     });
     child.once('close', (code, exitSignal) => {
       cleanUp();
@@ -81,4 +84,10 @@ export function runTool(executable: string, args: readonly string[], options: Ru
       else reject(new ToolFailedError(tool, code, exitSignal, stderrTail));
     });
   });
+}
+
+/** Temporal's cancellation signal carries a CancelledFailure; keep it, so the activity reports a cancellation. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
 }

@@ -51,7 +51,10 @@ export type ExecutionStatusName =
  * Maps the workflow's own phase and Temporal's execution status to the task status clients see. Temporal wins when
  * it knows the run ended in a way the workflow code could not record (terminated, timed out).
  */
-export function taskStatus(state: Pick<ProgressState, 'phase' | 'steps'> | null, execution?: ExecutionStatusName): TaskStatus {
+export function taskStatus(
+  state: Pick<ProgressState, 'phase' | 'steps'> | null,
+  execution?: ExecutionStatusName,
+): TaskStatus {
   switch (execution) {
     case 'TERMINATED':
       return 'terminated';

@@ -1,11 +1,27 @@
 import type { StepName } from './steps';
 
 /** A subtask's status, as the API reports it. */
-export const SUBTASK_STATUSES = ['pending', 'running', 'retrying', 'completed', 'skipped', 'failed', 'cancelled'] as const;
+export const SUBTASK_STATUSES = [
+  'pending',
+  'running',
+  'retrying',
+  'completed',
+  'skipped',
+  'failed',
+  'cancelled',
+] as const;
 export type SubtaskStatus = (typeof SUBTASK_STATUSES)[number];
 
 /** A task's (run's) status, as the API reports it. */
-export const TASK_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'timed_out', 'terminated'] as const;
+export const TASK_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'timed_out',
+  'terminated',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** What the workflow itself knows of how its run ended (or that it has not yet). */

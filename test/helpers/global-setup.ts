@@ -8,7 +8,9 @@ import { findMediaTools } from '../../scripts/lib/ffmpeg';
 export default function globalSetup(): void {
   const cli = findTemporalCli();
   const { ffmpeg, ffprobe } = findMediaTools();
-  const missing = [cli ? null : 'the Temporal CLI', ffmpeg ? null : 'ffmpeg', ffprobe ? null : 'ffprobe'].filter(Boolean);
+  const missing = [cli ? null : 'the Temporal CLI', ffmpeg ? null : 'ffmpeg', ffprobe ? null : 'ffprobe'].filter(
+    Boolean,
+  );
   if (missing.length > 0) {
     throw new Error(`Tests need ${missing.join(', ')}: run \`npm run setup\` (npm test does so itself).`);
   }

@@ -1,4 +1,5 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { REPROCESS_STAGE } from '../../src/workflows/definitions';
 
 /**
@@ -8,7 +9,14 @@ import { REPROCESS_STAGE } from '../../src/workflows/definitions';
 export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   const path = process.env['REPROCESS_TEST_TEMPORAL_CLI'];
   if (!path) throw new Error('REPROCESS_TEST_TEMPORAL_CLI is not set: run the tests with `npm test`');
+  // The SDK's info logs (bundles, worker states) bury test failures; warnings and errors still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path }, searchAttributes: [REPROCESS_STAGE] },
   });
+}
+
+/** An activity environment whose SDK logger prints only real problems, so test output stays readable. */
+export function quietActivityEnvironment(): MockActivityEnvironment {
+  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 }

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
+import type { VideoInfo } from '../../src/media/probe';
+import type { ReprocessVideo } from '../../src/workflows';
+import {
+  REPROCESS_STAGE,
+  REPROCESS_WORKFLOW_TYPE,
+  progressQuery,
+  subtaskProgressSignal,
+} from '../../src/workflows/definitions';
+import { Gate, eventually } from '../helpers/gate';
+import { startDevServer } from '../helpers/temporal';
+
+const INFO: VideoInfo = {
+  durationSeconds: 2,
+  width: 320,
+  height: 240,
+  videoCodec: 'h264',
+  frameRate: 25,
+  pixelFormat: 'yuv420p',
+  hasAudio: false,
+  audioCodec: null,
+  audioChannels: null,
+  sampleRate: null,
+  formatName: 'mov',
+  sizeBytes: 1,
+  bitRate: 1,
+};
+
+describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `workflow-test-${randomUUID()}`;
+  // Each test sets how the stubbed probe behaves.
+  let probeImpl: Activities['probe'] = () => Promise.resolve(INFO);
+
+  beforeAll(async () => {
+    env = await startDevServer();
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: require.resolve('../../src/workflows'),
+      activities: { probe: (input: Parameters<Activities['probe']>[0]) => probeImpl(input) },
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await env.teardown();
+  });
+
+  function start(videoId: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof ReprocessVideo>> {
+    return env.client.workflow.start<typeof ReprocessVideo>(REPROCESS_WORKFLOW_TYPE, {
+      workflowId: videoId,
+      taskQueue,
+      args: [{ videoId }],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+  }
+
+  it('answers the progress query while a step runs, then completes with the probe result', async () => {
+    const gate = new Gate();
+    probeImpl = async () => {
+      await gate.passed;
+      return INFO;
+    };
+    const handle = await start('query-me');
+    const during = await eventually(async () => {
+      const state = await handle.query(progressQuery);
+      return state.steps[0]?.status === 'running' ? state : undefined;
+    });
+    expect(during).toMatchObject({ videoId: 'query-me', phase: 'running', finishedAt: null });
+    gate.open();
+    expect(await handle.result()).toEqual({ videoId: 'query-me', info: INFO });
+    const after = await handle.query(progressQuery);
+    expect(after.phase).toBe('completed');
+    expect(after.seq).toBeGreaterThan(during.seq);
+    expect(after.steps[0]).toMatchObject({ status: 'completed', fraction: 1, attempt: 1 });
+    const description = await handle.describe();
+    expect(description.typedSearchAttributes.get(REPROCESS_STAGE)).toBe('completed');
+  });
+
+  it('refuses a second start while a run is open and allows a new run once it closed', async () => {
+    const gate = new Gate();
+    probeImpl = async () => {
+      await gate.passed;
+      return INFO;
+    };
+    const first = await start('one-at-a-time');
+    await expect(start('one-at-a-time')).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    gate.open();
+    await first.result();
+    probeImpl = () => Promise.resolve(INFO);
+    const second = await start('one-at-a-time');
+    expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
+    await second.result();
+  });
+
+  it('takes progress reports through the subtaskProgress signal, monotonically', async () => {
+    const gate = new Gate();
+    probeImpl = async () => {
+      await gate.passed;
+      return INFO;
+    };
+    const handle = await start('signalled');
+    await eventually(async () => ((await handle.query(progressQuery)).steps[0]?.attempt === 1 ? true : undefined));
+    const at = new Date().toISOString();
+    await handle.signal(subtaskProgressSignal, { step: 'probe', attempt: 1, fraction: 0.6, message: 'reading', at });
+    await handle.signal(subtaskProgressSignal, { step: 'probe', attempt: 1, fraction: 0.3, at });
+    const state = await handle.query(progressQuery);
+    expect(state.steps[0]).toMatchObject({ fraction: 0.6, message: 'reading' });
+    gate.open();
+    await handle.result();
+  });
+
+  it('fails at once on bad input, without retrying it', async () => {
+    let attempts = 0;
+    probeImpl = () => {
+      attempts += 1;
+      throw ApplicationFailure.create({
+        message: 'the file has no video stream',
+        type: 'InvalidMedia',
+        nonRetryable: true,
+      });
+    };
+    const handle = await start('bad-input');
+    const error = await handle.result().then(
+      () => null,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'InvalidMedia' });
+    expect(attempts).toBe(1);
+    const state = await handle.query(progressQuery);
+    expect(state).toMatchObject({ phase: 'failed', error: 'the file has no video stream' });
+    expect(state.steps[0]).toMatchObject({ status: 'failed', error: 'the file has no video stream' });
+  });
+
+  it('retries a transient failure and succeeds', async () => {
+    let attempts = 0;
+    probeImpl = () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('disk hiccup');
+      return Promise.resolve(INFO);
+    };
+    const handle = await start('flaky');
+    await handle.result();
+    expect(attempts).toBe(2);
+  });
+
+  it('ends cancelled when the run is cancelled', async () => {
+    // Like every long step: heartbeat (which is how cancellation reaches an activity) until cancelled.
+    probeImpl = async () => {
+      for (;;) {
+        Context.current().heartbeat();
+        await Context.current().sleep(100);
+      }
+    };
+    const handle = await start('cancel-me');
+    await eventually(async () =>
+      (await handle.query(progressQuery)).steps[0]?.status === 'running' ? true : undefined,
+    );
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const state = await handle.query(progressQuery);
+    expect(state.phase).toBe('cancelled');
+    expect(state.steps[0]?.status).toBe('cancelled');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+  });
+});
