@@ -1,20 +1,34 @@
+import os from 'node:os';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { createActivities, type SignalProgress } from './activities';
 import { loadConfigOrExit, type Config } from './config';
 import { createLogger } from './logger';
+import { subtaskProgressSignal } from './workflows/definitions';
 
-/** Builds a worker for the given config; tests call this with their own connection. */
-export async function createWorker(config: Config, connection: NativeConnection): Promise<Worker> {
+/** Activities report progress by signalling their own workflow through an ordinary client. */
+export function signalThrough(client: Client): SignalProgress {
+  return (workflowId, runId, report) =>
+    client.workflow.getHandle(workflowId, runId).signal(subtaskProgressSignal, report);
+}
+
+/** Builds a worker for the given config; tests call this with their own connections. */
+export async function createWorker(config: Config, connection: NativeConnection, client: Client): Promise<Worker> {
+  const cores = Math.max(1, os.availableParallelism());
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('./workflows'),
+    // ffmpeg uses every core it is given; a handful of concurrent steps keeps them busy without thrashing.
+    maxConcurrentActivityTaskExecutions: Math.max(4, cores * 2),
     activities: createActivities({
       dataDir: config.dataDir,
       ffmpegPath: config.ffmpegPath,
       ffprobePath: config.ffprobePath,
       probeTimeoutMs: 60_000,
+      signalProgress: signalThrough(client),
+      cores,
     }),
   });
 }
@@ -25,8 +39,10 @@ async function run(): Promise<void> {
   // The SDK's own logs (bundle build, state changes) matter to us only when something is wrong.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
   try {
-    const worker = await createWorker(config, connection);
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+    const worker = await createWorker(config, connection, client);
     logger.info(
       { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
       'worker polling',
@@ -35,6 +51,7 @@ async function run(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await clientConnection.close();
     await connection.close();
   }
 }

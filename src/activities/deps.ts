@@ -1,7 +1,15 @@
+import type { SubtaskProgressReport } from '../progress';
+
+/** Sends a progress report to the run's own workflow (signal `subtaskProgress`). */
+export type SignalProgress = (workflowId: string, runId: string, report: SubtaskProgressReport) => Promise<void>;
+
 /** What the activities need from the outside world; the worker builds it from Config, tests build their own. */
 export interface ActivityDeps {
   dataDir: string;
   ffmpegPath: string;
   ffprobePath: string;
   probeTimeoutMs: number;
+  signalProgress: SignalProgress;
+  /** How many runs of ffmpeg share the machine: the worker's cores. */
+  cores?: number;
 }

@@ -1,12 +1,25 @@
+import { createAudio } from './audio';
 import type { ActivityDeps } from './deps';
 import { createProbe } from './probe';
+import { createDiscardStaging, createPublish } from './publish';
+import { createProgressReporter } from './reporter';
+import { createScenes } from './scenes';
+import { createThumbnails } from './thumbnails';
+import { createTranscode } from './transcode';
 
-export type { ActivityDeps } from './deps';
+export type { ActivityDeps, SignalProgress } from './deps';
 
 /** Builds the activities with their dependencies; the workflow proxies `ReturnType<typeof createActivities>`. */
 export function createActivities(deps: ActivityDeps) {
+  const track = createProgressReporter(deps.signalProgress);
   return {
     probe: createProbe(deps),
+    thumbnails: createThumbnails(deps, track),
+    transcode: createTranscode(deps, track),
+    audio: createAudio(deps, track),
+    scenes: createScenes(deps, track),
+    publish: createPublish(deps),
+    discardStaging: createDiscardStaging(deps),
   };
 }
 

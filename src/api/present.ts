@@ -20,7 +20,7 @@ export interface ExecutionView {
 
 /** The live answer: the workflow's own state, completed by the derived fields that need real time. */
 export function presentProgress(state: ProgressState, execution: ExecutionView, now: number): TaskProgressResponse {
-  const fraction = rollUpProgress(state.steps, state.phase);
+  const fraction = Math.max(state.overall, rollUpProgress(state.steps, state.phase));
   const status = taskStatus(state, execution.status);
   const running = status === 'running' || status === 'queued';
   return {

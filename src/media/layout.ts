@@ -38,3 +38,23 @@ function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
+
+/** Where a run writes its outputs while it works: never served, removed if the run does not publish. */
+export function stagingDir(dataDir: string, videoId: string, runId: string): string {
+  return path.join(videoDir(dataDir, videoId), 'staging', safeSegment(runId));
+}
+
+/** Where a published run's outputs live. */
+export function runDir(dataDir: string, videoId: string, runId: string): string {
+  return path.join(videoDir(dataDir, videoId), 'runs', safeSegment(runId));
+}
+
+/** The symlink that names the published run: `media/<id>/current` → `runs/<run_id>`. */
+export function currentLink(dataDir: string, videoId: string): string {
+  return path.join(videoDir(dataDir, videoId), 'current');
+}
+
+function safeSegment(value: string): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(value)) throw new Error(`Not a safe folder name: ${JSON.stringify(value)}`);
+  return value;
+}

@@ -9,6 +9,8 @@ export interface RunOptions {
   killGraceMs?: number;
   /** Called with each chunk of stdout, e.g. ffmpeg's `-progress pipe:1` lines. */
   onStdout?: (chunk: string) => void;
+  /** Called with each chunk of stderr, for tools that report results there (ebur128, metadata=print). */
+  onStderr?: (chunk: string) => void;
   /** Keep stdout in the result (ffprobe's JSON); capped at `maxStdoutBytes`. */
   captureStdout?: boolean;
   maxStdoutBytes?: number;
@@ -26,7 +28,7 @@ const STDERR_TAIL_BYTES = 4_096;
  * the stderr tail that error messages quote.
  */
 export function runTool(executable: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const { signal, timeoutMs, killGraceMs = 2_000, onStdout, captureStdout = false } = options;
+  const { signal, timeoutMs, killGraceMs = 2_000, onStdout, onStderr, captureStdout = false } = options;
   const maxStdoutBytes = options.maxStdoutBytes ?? 16 * 1024 * 1024;
   const tool = executable.split('/').at(-1) ?? executable;
 
@@ -63,6 +65,7 @@ export function runTool(executable: string, args: readonly string[], options: Ru
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
+      onStderr?.(chunk);
       stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
     });
 

@@ -3,3 +3,5 @@ export * from './state';
 export * from './rollup';
 export * from './eta';
 export { RunProgress } from './run-progress';
+export * from './weights';
+export { ProgressThrottle } from './throttle';

@@ -1,3 +1,4 @@
+import { rollUpProgress } from './rollup';
 import type { ProgressState, RunPhase, StepState, SubtaskProgressReport } from './state';
 import { DEFAULT_STEP_WEIGHTS, STEP_NAMES, type StepName } from './steps';
 
@@ -19,6 +20,7 @@ export class RunProgress {
       phase: 'running',
       seq: 0,
       steps: STEP_NAMES.map((name) => newStep(name, selected.includes(name))),
+      overall: 0,
       startedAt: at,
       updatedAt: at,
       finishedAt: null,
@@ -35,6 +37,16 @@ export class RunProgress {
 
   get phase(): RunPhase {
     return this.state.phase;
+  }
+
+  /** A step's part (0..1) of the run's total weight, skipped steps left out. */
+  shareOf(name: StepName): number {
+    const total = this.state.steps.reduce((sum, step) => sum + (step.status === 'skipped' ? 0 : step.weight), 0);
+    return total > 0 ? this.step(name).weight / total : 0;
+  }
+
+  get overall(): number {
+    return this.state.overall;
   }
 
   isSelected(name: StepName): boolean {
@@ -80,6 +92,14 @@ export class RunProgress {
       this.step(name).weight = Math.max(0, weight);
     }
     this.bump(at);
+  }
+
+  skip(name: StepName, at: string, reason: string): void {
+    const step = this.step(name);
+    step.status = 'skipped';
+    step.finishedAt = at;
+    step.message = reason;
+    this.touch(step, at);
   }
 
   complete(name: StepName, at: string, message?: string): void {
@@ -129,6 +149,7 @@ export class RunProgress {
   }
 
   private bump(at: string): void {
+    this.state.overall = Math.max(this.state.overall, rollUpProgress(this.state.steps, this.state.phase));
     this.state.seq += 1;
     this.state.updatedAt = at;
   }

@@ -49,6 +49,11 @@ export interface ProgressState {
   /** Bumped on every change, so clients can tell a new snapshot from a repeated one. */
   seq: number;
   steps: StepState[];
+  /**
+   * Overall completion, 0..1: the roll-up of the steps, held at its highest value so far. Weights change once the
+   * probe has measured the video, and the percentage a client sees must not go down when they do.
+   */
+  overall: number;
   startedAt: string;
   updatedAt: string;
   finishedAt: string | null;

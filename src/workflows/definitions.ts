@@ -12,12 +12,15 @@ export interface ReprocessInput {
   steps?: StepName[];
   /** Rendition heights asked for, e.g. [360, 720]. */
   renditions?: number[];
-  callbackUrl?: string;
 }
 
 export interface ReprocessResult {
   videoId: string;
   info: VideoInfo;
+  /** What each step produced, keyed by step; steps not run are absent. */
+  outputs: Record<string, unknown>;
+  /** The published run's manifest, relative to the video's `current` folder. */
+  manifest: string | null;
 }
 
 /** The raw progress state; the API derives percentages, ETA and status from it. */

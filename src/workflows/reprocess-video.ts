@@ -1,13 +1,25 @@
 import {
+  ActivityCancellationType,
   ApplicationFailure,
+  CancellationScope,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  type RetryPolicy,
 } from '@temporalio/workflow';
+import type { VideoInfo } from '../media/probe';
 import type { Activities } from '../activities';
-import { RunProgress, selectSteps, type StepName } from '../progress';
+import {
+  MEDIA_STEPS,
+  RunProgress,
+  selectSteps,
+  stepWeights,
+  toPercent,
+  type MediaStepName,
+  type StepName,
+} from '../progress';
 import {
   NON_RETRYABLE_ERROR_TYPES,
   REPROCESS_STAGE,
@@ -17,31 +29,47 @@ import {
   type ReprocessResult,
 } from './definitions';
 
-const { probe } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
+const retry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+};
+
+const { probe, publish, discardStaging } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
+
+// Long steps heartbeat on every ffmpeg progress block, so a dead worker is noticed within the heartbeat timeout.
+// WAIT_CANCELLATION_COMPLETED: a cancelled step returns only once its ffmpeg is dead, so cleanup never races it.
+const media = proxyActivities<Activities>({
+  startToCloseTimeout: '6 hours',
+  heartbeatTimeout: '10 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry,
 });
 
-/** Reprocesses one video: probe it, then (as the pipeline grows) derive its outputs, reporting progress throughout. */
+/**
+ * Reprocesses one video: probe it, then make thumbnails, the HLS ladder, the audio track and the scene list side by
+ * side, then publish them all at once. Progress is kept here and answered by the `progress` query.
+ */
 export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessResult> {
+  const { videoId } = input;
   const now = () => new Date().toISOString();
-  const progress = new RunProgress(input.videoId, selectSteps(input.steps), now());
+  const progress = new RunProgress(videoId, selectSteps(input.steps), now());
   setHandler(progressQuery, () => progress.snapshot());
-  setHandler(subtaskProgressSignal, (report) => void progress.report(report));
+  setHandler(subtaskProgressSignal, (report) => {
+    if (progress.report(report)) showDetails(`**${report.step}** · ${toPercent(progress.overall)} %`);
+  });
+  const outputs: Record<string, unknown> = {};
+  let probed: Awaited<ReturnType<Activities['probe']>>;
 
   async function step<T>(name: StepName, run: () => Promise<T>): Promise<T> {
     progress.start(name, now());
-    upsertSearchAttributes([{ key: REPROCESS_STAGE, value: name }]);
-    setCurrentDetails(`**${name}** running`);
     try {
       const value = await run();
-      progress.complete(name, now());
+      if (isSkipped(value)) progress.skip(name, now(), value.reason);
+      else progress.complete(name, now());
+      showDetails(`**${name}** done · ${toPercent(progress.overall)} %`);
       return value;
     } catch (error) {
       if (!isCancellation(error)) progress.fail(name, now(), describeFailure(error));
@@ -49,21 +77,74 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     }
   }
 
+  function runMediaStep(name: MediaStepName, info: VideoInfo): Promise<unknown> {
+    const args = { videoId, info, share: progress.shareOf(name) };
+    const summary = `${name} ${videoId}`;
+    switch (name) {
+      case 'thumbnails':
+        return media.thumbnails.executeWithOptions({ summary }, [args]);
+      case 'audio':
+        return media.audio.executeWithOptions({ summary }, [args]);
+      case 'scenes':
+        return media.scenes.executeWithOptions({ summary }, [args]);
+      case 'transcode':
+        return media.transcode.executeWithOptions({ summary }, [{ ...args, renditions: probed.renditions }]);
+    }
+  }
+
   try {
-    const info = await step('probe', () =>
-      probe.executeWithOptions({ summary: `ffprobe ${input.videoId}` }, [{ videoId: input.videoId }]),
+    setStage('probe');
+    probed = await step('probe', () =>
+      probe.executeWithOptions({ summary: `ffprobe ${videoId}` }, [
+        { videoId, ...(input.renditions ? { renditions: input.renditions } : {}) },
+      ]),
     );
-    const result: ReprocessResult = { videoId: input.videoId, info };
+    outputs['info'] = probed.info;
+    outputs['renditions'] = probed.renditions;
+    progress.reweigh(
+      stepWeights({
+        durationSeconds: probed.info.durationSeconds,
+        renditionPixels: probed.renditions.reduce((sum, r) => sum + r.width * r.height, 0),
+        hasAudio: probed.info.hasAudio,
+      }),
+      now(),
+    );
+
+    setStage('processing');
+    const selected = MEDIA_STEPS.filter((name) => progress.isSelected(name));
+    await CancellationScope.cancellable(async () => {
+      const running = selected.map((name) =>
+        step(name, () => runMediaStep(name, probed.info)).then((value) => {
+          outputs[name] = value;
+        }),
+      );
+      try {
+        await Promise.all(running);
+      } catch (error) {
+        // One step failed after its retries: the run fails, so its siblings' work is wasted — stop them now.
+        CancellationScope.current().cancel();
+        await Promise.allSettled(running);
+        throw error;
+      }
+    });
+
+    setStage('publish');
+    const published = await step('publish', () =>
+      publish.executeWithOptions({ summary: `publish ${videoId}` }, [{ videoId, outputs }]),
+    );
+    const result: ReprocessResult = { videoId, info: probed.info, outputs, manifest: published.manifest };
     progress.finish('completed', now(), { result });
-    upsertSearchAttributes([{ key: REPROCESS_STAGE, value: 'completed' }]);
-    setCurrentDetails('**completed**');
+    setStage('completed');
     return result;
   } catch (error) {
     const phase = isCancellation(error) ? 'cancelled' : 'failed';
+    // Runs even when the workflow itself is being cancelled: staging must not outlive the run.
+    await CancellationScope.nonCancellable(() =>
+      discardStaging.executeWithOptions({ summary: `discard staging of ${videoId}` }, [{ videoId }]),
+    );
     progress.cancelUnfinished(now());
     progress.finish(phase, now(), phase === 'failed' ? { error: describeFailure(error) } : {});
-    upsertSearchAttributes([{ key: REPROCESS_STAGE, value: phase }]);
-    setCurrentDetails(`**${phase}**`);
+    setStage(phase);
     if (phase === 'cancelled') throw error;
     throw ApplicationFailure.create({
       message: describeFailure(error),
@@ -72,6 +153,19 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
       cause: error instanceof Error ? error : undefined,
     });
   }
+
+  function setStage(stage: string): void {
+    upsertSearchAttributes([{ key: REPROCESS_STAGE, value: stage }]);
+    showDetails(`**${stage}** · ${toPercent(progress.overall)} %`);
+  }
+}
+
+function showDetails(details: string): void {
+  setCurrentDetails(details);
+}
+
+function isSkipped(value: unknown): value is { skipped: true; reason: string } {
+  return typeof value === 'object' && value !== null && (value as { skipped?: unknown }).skipped === true;
 }
 
 /** The innermost message: an ActivityFailure's own message is only "Activity task failed". */

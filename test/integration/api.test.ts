@@ -37,7 +37,7 @@ describe('reprocess API on a real dev server and worker', () => {
     await addVideo(dataDir, 'clip', { seconds: 2, width: 320, height: 240 });
     await addVideo(dataDir, 'second', { seconds: 1, width: 160, height: 120 });
     const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: taskQueue });
-    worker = await createWorker(config, env.nativeConnection);
+    worker = await createWorker(config, env.nativeConnection, env.client);
     running = worker.run();
     server = buildApp(env.client, dataDir, taskQueue).callback();
   });
@@ -59,16 +59,25 @@ describe('reprocess API on a real dev server and worker', () => {
 
   describe('POST /api/v1/videos/:video_id/run_sync', () => {
     it('answers 202 with an AsyncTaskResponse and a Location, and the run completes with probe data', async () => {
-      const response = await request(server).post('/api/v1/videos/clip/run_sync');
+      const response = await request(server).post('/api/v1/videos/clip/run_sync').send({ steps: ['scenes'] });
       expect(response.status).toBe(202);
       const body = AsyncTaskResponse.parse(response.body);
-      expect(body).toMatchObject({ video_id: 'clip', workflow_id: 'clip', status: 'accepted', steps: ['probe'] });
+      expect(body).toMatchObject({ video_id: 'clip', workflow_id: 'clip', status: 'accepted' });
+      expect(body.steps).toEqual(['probe', 'scenes', 'publish']);
       expect(body.task_id).toBe(body.run_id);
       expect(response.headers['location']).toBe('/api/v1/videos/clip/reprocess');
 
       const done = TaskProgressResponse.parse(await waitForStatus('clip', 'completed'));
       expect(done).toMatchObject({ run_id: body.run_id, progress: 100, stale: false, error: null });
-      expect(done.subtasks).toEqual([expect.objectContaining({ name: 'probe', status: 'completed', progress: 100 })]);
+      const statuses = Object.fromEntries(done.subtasks.map((subtask) => [subtask.name, subtask.status]));
+      expect(statuses).toEqual({
+        probe: 'completed',
+        thumbnails: 'skipped',
+        transcode: 'skipped',
+        audio: 'skipped',
+        scenes: 'completed',
+        publish: 'completed',
+      });
       expect(done.result).toMatchObject({ info: { width: 320, height: 240, videoCodec: 'h264' } });
       expect((done.result as { info: { durationSeconds: number } }).info.durationSeconds).toBeCloseTo(2, 0);
     });
@@ -86,7 +95,7 @@ describe('reprocess API on a real dev server and worker', () => {
       expect(refusal.message).toContain(firstRun);
 
       await env.client.workflow.getHandle('second').terminate('test closes the parked run');
-      const third = await request(server).post('/api/v1/videos/second/run_sync');
+      const third = await request(server).post('/api/v1/videos/second/run_sync').send({ steps: ['scenes'] });
       expect(third.status).toBe(202);
       expect(AsyncTaskResponse.parse(third.body).run_id).not.toBe(firstRun);
       await waitForStatus('second', 'completed');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
 import type { VideoInfo } from '../../src/media/probe';
+import type { ProbeOutcome } from '../../src/activities/probe';
 import { addVideo, makeDataDir } from '../helpers/media';
 import { quietActivityEnvironment } from '../helpers/temporal';
 
@@ -13,12 +14,21 @@ describe('probe activity (real ffprobe)', () => {
 
   beforeAll(async () => {
     ({ dataDir, cleanup } = await makeDataDir());
-    probe = createActivities({ dataDir, ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', probeTimeoutMs: 30_000 }).probe;
+    probe = createActivities({
+      dataDir,
+      ffmpegPath: 'ffmpeg',
+      ffprobePath: 'ffprobe',
+      probeTimeoutMs: 30_000,
+      signalProgress: () => Promise.resolve(),
+    }).probe;
   });
   afterAll(() => cleanup());
 
   async function probeOk(videoId: string): Promise<VideoInfo> {
-    return quietActivityEnvironment().run<[{ videoId: string }], VideoInfo, typeof probe>(probe, { videoId });
+    const outcome = await quietActivityEnvironment().run<[{ videoId: string }], ProbeOutcome, typeof probe>(probe, {
+      videoId,
+    });
+    return outcome.info;
   }
 
   async function failureOf(videoId: string): Promise<ApplicationFailure> {

@@ -20,6 +20,8 @@ import {
 import { Gate, eventually } from '../helpers/gate';
 import { startDevServer } from '../helpers/temporal';
 
+const RENDITIONS = [{ name: '240p', width: 320, height: 240, videoKbps: 400, audioKbps: 128 }];
+
 const INFO: VideoInfo = {
   durationSeconds: 2,
   width: 320,
@@ -41,8 +43,17 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
   let worker: Worker;
   let running: Promise<void>;
   const taskQueue = `workflow-test-${randomUUID()}`;
-  // Each test sets how the stubbed probe behaves.
-  let probeImpl: Activities['probe'] = () => Promise.resolve(INFO);
+  // Each test sets how the stubbed probe behaves; the other steps succeed at once.
+  let probeImpl: (input: { videoId: string }) => Promise<VideoInfo> = () => Promise.resolve(INFO);
+  const stubs = {
+    probe: async (input: { videoId: string }) => ({ info: await probeImpl(input), renditions: RENDITIONS }),
+    thumbnails: () => Promise.resolve({ poster: 'poster.jpg' }),
+    transcode: () => Promise.resolve({ master: 'master.m3u8' }),
+    audio: () => Promise.resolve({ skipped: true, reason: 'the video has no audio stream' }),
+    scenes: () => Promise.resolve({ cuts: 0 }),
+    publish: () => Promise.resolve({ runId: 'r', manifest: 'manifest.json', files: 1 }),
+    discardStaging: () => Promise.resolve(),
+  } satisfies Record<keyof Activities, unknown>;
 
   beforeAll(async () => {
     env = await startDevServer();
@@ -50,7 +61,7 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('../../src/workflows'),
-      activities: { probe: (input: Parameters<Activities['probe']>[0]) => probeImpl(input) },
+      activities: stubs,
     });
     running = worker.run();
   });
@@ -84,11 +95,22 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     });
     expect(during).toMatchObject({ videoId: 'query-me', phase: 'running', finishedAt: null });
     gate.open();
-    expect(await handle.result()).toEqual({ videoId: 'query-me', info: INFO });
+    expect(await handle.result()).toMatchObject({ videoId: 'query-me', info: INFO, manifest: 'manifest.json' });
     const after = await handle.query(progressQuery);
     expect(after.phase).toBe('completed');
+    expect(after.overall).toBe(1);
     expect(after.seq).toBeGreaterThan(during.seq);
     expect(after.steps[0]).toMatchObject({ status: 'completed', fraction: 1, attempt: 1 });
+    const statuses = Object.fromEntries(after.steps.map((step) => [step.name, step.status]));
+    expect(statuses).toEqual({
+      probe: 'completed',
+      thumbnails: 'completed',
+      transcode: 'completed',
+      audio: 'skipped',
+      scenes: 'completed',
+      publish: 'completed',
+    });
+    expect(after.steps.find((step) => step.name === 'audio')?.message).toBe('the video has no audio stream');
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(REPROCESS_STAGE)).toBe('completed');
   });

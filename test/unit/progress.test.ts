@@ -69,10 +69,10 @@ describe('taskStatus', () => {
 });
 
 describe('selectSteps', () => {
-  it('runs every step when none are asked for, and always the probe', () => {
-    expect(selectSteps(undefined)).toEqual(['probe']);
-    expect(selectSteps([])).toEqual(['probe']);
-    expect(selectSteps(['probe'])).toEqual(['probe']);
+  it('runs every step when none are asked for, and always the probe and publish', () => {
+    expect(selectSteps(undefined)).toEqual(['probe', 'thumbnails', 'transcode', 'audio', 'scenes', 'publish']);
+    expect(selectSteps([])).toEqual(selectSteps(undefined));
+    expect(selectSteps(['scenes', 'transcode'])).toEqual(['probe', 'transcode', 'scenes', 'publish']);
   });
 });
 

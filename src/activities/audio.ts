@@ -1,0 +1,49 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { buildAudioArgs, parseLoudnessSummary, waveformPeaks, type Loudness } from '../media/audio';
+import type { ActivityDeps } from './deps';
+import { toActivityFailure } from './failures';
+import { runFfmpegStep } from './ffmpeg-step';
+import type { ProgressReporter } from './reporter';
+import { currentStagingDir, requireSource } from './source';
+import type { MediaStepInput, SkippedOutcome } from './step-input';
+
+export interface AudioOutcome {
+  skipped: false;
+  file: string;
+  loudness: Loudness | null;
+  waveform: string;
+}
+
+const WAVEFORM_BUCKETS = 1000;
+
+/** AAC audio, EBU R128 loudness and waveform peaks in one pass; skipped when the video has no audio. */
+export function createAudio(deps: ActivityDeps, track: ProgressReporter) {
+  return async function audio({ videoId, info, share }: MediaStepInput): Promise<AudioOutcome | SkippedOutcome> {
+    if (!info.hasAudio) return { skipped: true, reason: 'the video has no audio stream' };
+    const { update, release } = track('audio', share);
+    try {
+      const source = await requireSource(deps.dataDir, videoId);
+      const out = currentStagingDir(deps.dataDir, videoId);
+      await fs.mkdir(out, { recursive: true });
+      let stderr = '';
+      await runFfmpegStep(deps.ffmpegPath, buildAudioArgs(source, out), {
+        durationSeconds: info.durationSeconds,
+        onFraction: (fraction) => update(fraction * 0.97),
+        // Only the end matters (ebur128's summary); keep a bounded tail.
+        onStderr: (chunk) => (stderr = (stderr + chunk).slice(-8192)),
+      });
+      const loudness = parseLoudnessSummary(stderr);
+      const pcmPath = path.join(out, 'waveform.pcm');
+      const peaks = waveformPeaks(await fs.readFile(pcmPath), WAVEFORM_BUCKETS);
+      await fs.rm(pcmPath, { force: true });
+      await fs.writeFile(path.join(out, 'waveform.json'), JSON.stringify({ buckets: peaks.length, peaks }));
+      await fs.writeFile(path.join(out, 'audio.json'), JSON.stringify({ loudness }, null, 2));
+      return { skipped: false, file: 'audio.m4a', loudness, waveform: 'waveform.json' };
+    } catch (error) {
+      throw toActivityFailure(error);
+    } finally {
+      release();
+    }
+  };
+}

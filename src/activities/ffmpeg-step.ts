@@ -1,0 +1,26 @@
+import { Context } from '@temporalio/activity';
+import { createProgressParser, progressFraction } from '../media/ffmpeg-progress';
+import { runTool, type RunResult } from '../media/runner';
+
+export interface FfmpegStepOptions {
+  /** Media seconds the command will write, to turn `out_time` into a fraction. */
+  durationSeconds: number;
+  onFraction: (fraction: number) => void;
+  onStderr?: (chunk: string) => void;
+  /** Fraction range this command covers within its step, for steps made of several commands. */
+  range?: [number, number];
+}
+
+/** Runs one ffmpeg command for the current activity: progress from `-progress`, killed when the activity is cancelled. */
+export function runFfmpegStep(ffmpegPath: string, args: string[], options: FfmpegStepOptions): Promise<RunResult> {
+  const [from, to] = options.range ?? [0, 1];
+  const parse = createProgressParser((block) => {
+    const fraction = progressFraction(block, options.durationSeconds);
+    if (fraction !== null) options.onFraction(from + (to - from) * fraction);
+  });
+  return runTool(ffmpegPath, args, {
+    signal: Context.current().cancellationSignal,
+    onStdout: parse,
+    ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+  });
+}

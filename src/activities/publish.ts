@@ -1,0 +1,97 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { currentLink, runDir, stagingDir, videoDir } from '../media/layout';
+import type { ActivityDeps } from './deps';
+import { toActivityFailure } from './failures';
+import { currentExecution } from './source';
+
+/** Published runs kept per video: the current one and the one before it. */
+export const KEEP_RUNS = 2;
+
+export interface PublishInput {
+  videoId: string;
+  /** What the steps produced; written to manifest.json with the list of files. */
+  outputs: Record<string, unknown>;
+}
+
+export interface PublishOutcome {
+  runId: string;
+  manifest: string;
+  files: number;
+}
+
+/**
+ * Makes the run's outputs the video's current ones: manifest.json is written, the staging folder moves to
+ * `runs/<run_id>` (a rename: clients never see half of it) and `current` is switched by renaming a new symlink over
+ * it, which is atomic. Safe to retry: a run already moved is only switched to again.
+ */
+export function createPublish(deps: ActivityDeps) {
+  return async function publish({ videoId, outputs }: PublishInput): Promise<PublishOutcome> {
+    try {
+      const { runId } = currentExecution();
+      const staging = stagingDir(deps.dataDir, videoId, runId);
+      const target = runDir(deps.dataDir, videoId, runId);
+      if (await exists(staging)) {
+        const files = await listFiles(staging);
+        const manifest = { video_id: videoId, run_id: runId, published_at: new Date().toISOString(), outputs, files };
+        await fs.writeFile(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2));
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.rm(target, { recursive: true, force: true });
+        await fs.rename(staging, target);
+        // The staging parent goes too once no other run of this video is working in it.
+        await fs.rmdir(path.dirname(staging)).catch(() => undefined);
+      } else if (!(await exists(target))) {
+        throw new Error(`run ${runId} has no outputs to publish`);
+      }
+      const link = currentLink(deps.dataDir, videoId);
+      const temporary = `${link}.${runId}.tmp`;
+      await fs.rm(temporary, { force: true });
+      await fs.symlink(path.join('runs', runId), temporary);
+      await fs.rename(temporary, link);
+      await pruneRuns(deps.dataDir, videoId, runId);
+      return { runId, manifest: 'manifest.json', files: (await listFiles(target)).length };
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+  };
+}
+
+/** Removes the current activity's run staging folder; for a run that failed or was cancelled. */
+export function createDiscardStaging(deps: ActivityDeps) {
+  return async function discardStaging({ videoId }: { videoId: string }): Promise<void> {
+    const { runId } = currentExecution();
+    await fs.rm(stagingDir(deps.dataDir, videoId, runId), { recursive: true, force: true });
+  };
+}
+
+async function pruneRuns(dataDir: string, videoId: string, currentRunId: string): Promise<void> {
+  const runs = path.join(videoDir(dataDir, videoId), 'runs');
+  const entries = await fs.readdir(runs, { withFileTypes: true });
+  const others = await Promise.all(
+    entries
+      .filter((entry) => entry.isDirectory() && entry.name !== currentRunId)
+      .map(async (entry) => ({ name: entry.name, mtime: (await fs.stat(path.join(runs, entry.name))).mtimeMs })),
+  );
+  others.sort((a, b) => b.mtime - a.mtime);
+  for (const old of others.slice(KEEP_RUNS - 1)) {
+    await fs.rm(path.join(runs, old.name), { recursive: true, force: true });
+  }
+}
+
+async function listFiles(dir: string): Promise<{ path: string; bytes: number }[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
+  const files = entries.filter((entry) => entry.isFile());
+  return Promise.all(
+    files.map(async (entry) => {
+      const full = path.join(entry.parentPath, entry.name);
+      return { path: path.relative(dir, full), bytes: (await fs.stat(full)).size };
+    }),
+  ).then((list) => list.sort((a, b) => a.path.localeCompare(b.path)));
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,69 @@
+import { Context } from '@temporalio/activity';
+import { ProgressThrottle, type StepName } from '../progress';
+import type { SignalProgress } from './deps';
+import { currentExecution } from './source';
+
+interface RunChannel {
+  throttle: ProgressThrottle;
+  attempts: Map<string, number>;
+  timer: NodeJS.Timeout | undefined;
+  users: number;
+}
+
+/**
+ * Progress reporting for the activities of this worker. Each activity heartbeats (liveness for Temporal, and the
+ * fraction as details) on every update; signals to the workflow go through one throttle per run, so steps running
+ * side by side in this worker share — coalesce — their signals, and a run's signal count does not grow with the
+ * video's length.
+ */
+export function createProgressReporter(signalProgress: SignalProgress) {
+  const channels = new Map<string, RunChannel>();
+
+  function channelFor(runId: string): RunChannel {
+    let channel = channels.get(runId);
+    if (!channel) {
+      channel = { throttle: new ProgressThrottle(), attempts: new Map(), timer: undefined, users: 0 };
+      channels.set(runId, channel);
+    }
+    return channel;
+  }
+
+  function flush(workflowId: string, runId: string, channel: RunChannel): void {
+    clearTimeout(channel.timer);
+    channel.timer = undefined;
+    const at = new Date().toISOString();
+    for (const { step, fraction } of channel.throttle.take(Date.now())) {
+      const report = { step: step as StepName, attempt: channel.attempts.get(step) ?? 1, fraction, at };
+      // Best effort: a lost progress signal is repaired by the next one, and the step's result is what counts.
+      signalProgress(workflowId, runId, report).catch(() => undefined);
+    }
+  }
+
+  /** Starts tracking the current activity; returns its update function and a release for when it ends. */
+  return function track(step: StepName, share: number) {
+    const context = Context.current();
+    const { workflowId, runId } = currentExecution();
+    const channel = channelFor(runId);
+    channel.users += 1;
+    channel.attempts.set(step, context.info.attempt);
+
+    const update = (fraction: number) => {
+      context.heartbeat({ fraction });
+      channel.throttle.offer(step, fraction, share);
+      const due = channel.throttle.dueIn(Date.now());
+      if (due === 0) flush(workflowId, runId, channel);
+      else if (due !== Infinity && channel.timer === undefined) {
+        channel.timer = setTimeout(() => flush(workflowId, runId, channel), due);
+      }
+    };
+    const release = () => {
+      channel.users -= 1;
+      if (channel.users > 0) return;
+      clearTimeout(channel.timer);
+      channels.delete(runId);
+    };
+    return { update, release };
+  };
+}
+
+export type ProgressReporter = ReturnType<typeof createProgressReporter>;

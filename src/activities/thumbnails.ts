@@ -1,0 +1,53 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { buildPosterArgs, buildStoryboardArgs, buildStoryboardVtt, planStoryboard } from '../media/thumbnails';
+import type { ActivityDeps } from './deps';
+import { toActivityFailure } from './failures';
+import { runFfmpegStep } from './ffmpeg-step';
+import type { ProgressReporter } from './reporter';
+import type { MediaStepInput } from './step-input';
+import { currentStagingDir, requireSource } from './source';
+
+export interface ThumbnailsOutcome {
+  poster: string;
+  sprites: string[];
+  vtt: string;
+  count: number;
+  intervalSeconds: number;
+}
+
+/** Poster + storyboard sprites + WebVTT, in the run's staging folder. */
+export function createThumbnails(deps: ActivityDeps, track: ProgressReporter) {
+  return async function thumbnails({ videoId, info, share }: MediaStepInput): Promise<ThumbnailsOutcome> {
+    const { update, release } = track('thumbnails', share);
+    try {
+      const source = await requireSource(deps.dataDir, videoId);
+      const out = currentStagingDir(deps.dataDir, videoId);
+      await fs.mkdir(out, { recursive: true });
+      const plan = planStoryboard(info.durationSeconds, info.width, info.height);
+      await runFfmpegStep(deps.ffmpegPath, buildPosterArgs(source, out, info.durationSeconds), {
+        durationSeconds: 0.04,
+        onFraction: update,
+        range: [0, 0.05],
+      });
+      await runFfmpegStep(deps.ffmpegPath, buildStoryboardArgs(source, out, plan), {
+        durationSeconds: info.durationSeconds,
+        onFraction: update,
+        range: [0.05, 0.98],
+      });
+      await fs.writeFile(path.join(out, 'storyboard.vtt'), buildStoryboardVtt(plan, info.durationSeconds));
+      const sprites = (await fs.readdir(out)).filter((name) => /^storyboard_\d{3}\.jpg$/.test(name)).sort();
+      return {
+        poster: 'poster.jpg',
+        sprites,
+        vtt: 'storyboard.vtt',
+        count: plan.count,
+        intervalSeconds: plan.intervalSeconds,
+      };
+    } catch (error) {
+      throw toActivityFailure(error);
+    } finally {
+      release();
+    }
+  };
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { inputArgs } from './input-args';
+import { HLS_SEGMENT_SECONDS, type Rendition } from './ladder';
+
+export interface HlsJob {
+  sourcePath: string;
+  outDir: string;
+  renditions: readonly Rendition[];
+  hasAudio: boolean;
+  /** Threads for libx264 per rendition; the runner's caller decides how to share the cores. */
+  threads?: number;
+}
+
+/**
+ * One ffmpeg that decodes the source once, splits it into every rendition and writes an HLS VOD ladder:
+ * `<outDir>/master.m3u8` and `<outDir>/<name>/playlist.m3u8` + segments. Keyframes are forced on segment
+ * boundaries (and scene-cut keyframes are off), so every rendition's segments start at the same times and players
+ * can switch between them.
+ */
+export function buildHlsLadderArgs(job: HlsJob): string[] {
+  const { renditions } = job;
+  const count = renditions.length;
+  const splits = count === 1 ? '[0:v]null[s0]' : `[0:v]split=${count}${renditions.map((_, i) => `[s${i}]`).join('')}`;
+  const scales = renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`);
+  const args = [...inputArgs(job.sourcePath), '-filter_complex', [splits, ...scales].join(';')];
+
+  renditions.forEach((r, i) => {
+    args.push('-map', `[v${i}]`);
+    if (job.hasAudio) args.push('-map', '0:a:0');
+    args.push(
+      `-b:v:${i}`,
+      `${r.videoKbps}k`,
+      `-maxrate:v:${i}`,
+      `${Math.round(r.videoKbps * 1.07)}k`,
+      `-bufsize:v:${i}`,
+      `${r.videoKbps * 2}k`,
+    );
+  });
+  args.push(
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-profile:v',
+    'high',
+    '-sc_threshold',
+    '0',
+    '-force_key_frames',
+    `expr:gte(t,n_forced*${HLS_SEGMENT_SECONDS})`,
+    ...(job.threads ? ['-threads', String(job.threads)] : []),
+  );
+  if (job.hasAudio) args.push('-c:a', 'aac', '-b:a', `${renditions[0]?.audioKbps ?? 128}k`, '-ac', '2');
+  const streamMap = renditions
+    .map((r, i) => (job.hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`))
+    .join(' ');
+  args.push(
+    '-f',
+    'hls',
+    '-hls_time',
+    String(HLS_SEGMENT_SECONDS),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_flags',
+    'independent_segments',
+    '-hls_segment_type',
+    'mpegts',
+    '-hls_segment_filename',
+    path.join(job.outDir, '%v', 'segment_%04d.ts'),
+    '-master_pl_name',
+    'master.m3u8',
+    '-var_stream_map',
+    streamMap,
+    '-y',
+    path.join(job.outDir, '%v', 'playlist.m3u8'),
+  );
+  return args;
+}

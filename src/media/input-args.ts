@@ -1,0 +1,25 @@
+import { FORMAT_WHITELIST, PROTOCOL_WHITELIST } from './probe';
+
+/** The input half of every ffmpeg command: local file only, real containers only, no stdin, progress on stdout. */
+export function inputArgs(
+  sourcePath: string,
+  options: { seekSeconds?: number; logLevel?: 'error' | 'info' } = {},
+): string[] {
+  const { seekSeconds, logLevel = 'error' } = options;
+  return [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    logLevel,
+    '-nostats',
+    '-progress',
+    'pipe:1',
+    '-protocol_whitelist',
+    PROTOCOL_WHITELIST,
+    '-format_whitelist',
+    FORMAT_WHITELIST,
+    ...(seekSeconds !== undefined ? ['-ss', seekSeconds.toFixed(3)] : []),
+    '-i',
+    `file:${sourcePath}`,
+  ];
+}
