@@ -168,11 +168,19 @@ function isSkipped(value: unknown): value is { skipped: true; reason: string } {
   return typeof value === 'object' && value !== null && (value as { skipped?: unknown }).skipped === true;
 }
 
-/** The innermost message: an ActivityFailure's own message is only "Activity task failed". */
+/**
+ * The message a client should read: the step's own ApplicationFailure (an ActivityFailure only says "Activity task
+ * failed"; the causes below the step's failure are internals such as ffprobe's command line).
+ */
 function describeFailure(error: unknown): string {
   let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(error);
+  let innermost: unknown = error;
+  while (current instanceof Error) {
+    if (current instanceof ApplicationFailure) return current.message;
+    innermost = current;
+    current = current.cause;
+  }
+  return innermost instanceof Error ? innermost.message : String(error);
 }
 
 function failureType(error: unknown): string {

@@ -37,3 +37,67 @@ export async function makeDataDir(): Promise<{ dataDir: string; cleanup: () => P
 export async function addVideo(dataDir: string, videoId: string, options: ClipOptions = {}): Promise<string> {
   return makeClip(path.join(dataDir, 'media', videoId, 'source.mp4'), options);
 }
+
+/**
+ * A clip made of distinct test patterns, `segmentSeconds` each, with a 440 Hz tone: its scene cuts are known to be
+ * at every multiple of `segmentSeconds`.
+ */
+export async function makeSceneClip(
+  file: string,
+  options: { segmentSeconds: number; width: number; height: number; fps?: number; audio?: boolean },
+): Promise<string> {
+  const { segmentSeconds: d, width, height, fps = 30, audio = true } = options;
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const size = `size=${width}x${height}:rate=${fps}:duration=${d}`;
+  const sources = [`testsrc2=${size}`, `smptebars=${size}`, `color=c=0x2050c0:${size}`, `rgbtestsrc=${size}`];
+  const args = ['-v', 'error', '-y'];
+  for (const source of sources) args.push('-f', 'lavfi', '-i', source);
+  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${d * 4}`);
+  args.push('-filter_complex', '[0:v][1:v][2:v][3:v]concat=n=4:v=1:a=0,format=yuv420p[v]', '-map', '[v]');
+  if (audio) args.push('-map', '4:a', '-c:a', 'aac');
+  args.push('-c:v', 'libx264', '-preset', 'ultrafast', file);
+  await execFileAsync('ffmpeg', args);
+  return file;
+}
+
+export interface ProbedStream {
+  codec_type: string;
+  width?: number;
+  height?: number;
+  duration?: string;
+}
+
+/** ffprobe's view of a file, for checking outputs. */
+export async function ffprobe(file: string): Promise<{ streams: ProbedStream[]; format: { duration?: string } }> {
+  const { stdout } = await execFileAsync('ffprobe', [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_streams',
+    '-show_format',
+    file,
+  ]);
+  return JSON.parse(stdout) as { streams: ProbedStream[]; format: { duration?: string } };
+}
+
+/** Integrated loudness of a file's audio according to ffmpeg's own ebur128 filter, read independently of src/. */
+export async function ebur128Integrated(file: string): Promise<number> {
+  const { stderr } = await execFileAsync('ffmpeg', [
+    '-nostdin',
+    '-hide_banner',
+    '-nostats',
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-af',
+    'ebur128=framelog=verbose',
+    '-f',
+    'null',
+    '-',
+  ]);
+  const match = /Summary:[\s\S]*?I:\s+(-?[\d.]+) LUFS/.exec(stderr);
+  if (!match) throw new Error(`no ebur128 summary for ${file}`);
+  return Number(match[1]);
+}

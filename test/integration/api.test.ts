@@ -59,7 +59,9 @@ describe('reprocess API on a real dev server and worker', () => {
 
   describe('POST /api/v1/videos/:video_id/run_sync', () => {
     it('answers 202 with an AsyncTaskResponse and a Location, and the run completes with probe data', async () => {
-      const response = await request(server).post('/api/v1/videos/clip/run_sync').send({ steps: ['scenes'] });
+      const response = await request(server)
+        .post('/api/v1/videos/clip/run_sync')
+        .send({ steps: ['scenes'] });
       expect(response.status).toBe(202);
       const body = AsyncTaskResponse.parse(response.body);
       expect(body).toMatchObject({ video_id: 'clip', workflow_id: 'clip', status: 'accepted' });
@@ -95,7 +97,9 @@ describe('reprocess API on a real dev server and worker', () => {
       expect(refusal.message).toContain(firstRun);
 
       await env.client.workflow.getHandle('second').terminate('test closes the parked run');
-      const third = await request(server).post('/api/v1/videos/second/run_sync').send({ steps: ['scenes'] });
+      const third = await request(server)
+        .post('/api/v1/videos/second/run_sync')
+        .send({ steps: ['scenes'] });
       expect(third.status).toBe(202);
       expect(AsyncTaskResponse.parse(third.body).run_id).not.toBe(firstRun);
       await waitForStatus('second', 'completed');

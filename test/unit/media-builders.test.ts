@@ -1,0 +1,160 @@
+import { buildAudioArgs, parseLoudnessSummary, waveformPeaks } from '../../src/media/audio';
+import { createProgressParser, progressFraction, type FfmpegProgress } from '../../src/media/ffmpeg-progress';
+import { buildHlsLadderArgs } from '../../src/media/hls';
+import { planLadder } from '../../src/media/ladder';
+import { buildScenesArgs, createSceneParser } from '../../src/media/scenes';
+import { buildStoryboardArgs, buildStoryboardVtt, planStoryboard } from '../../src/media/thumbnails';
+
+describe('planLadder', () => {
+  it('never upscales: a 720p source gets 720p and below', () => {
+    expect(planLadder({ width: 1280, height: 720 }).map((r) => r.height)).toEqual([720, 480, 360, 240]);
+  });
+
+  it('keeps the aspect ratio with even widths', () => {
+    const ladder = planLadder({ width: 1920, height: 1080 });
+    expect(ladder[0]).toMatchObject({ name: '1080p', width: 1920, height: 1080 });
+    for (const rendition of ladder) {
+      expect(rendition.width % 2).toBe(0);
+      expect(rendition.height % 2).toBe(0);
+      expect(rendition.width / rendition.height).toBeCloseTo(16 / 9, 1);
+    }
+  });
+
+  it('gives a source smaller than every rung one rendition at its own (even) size', () => {
+    expect(planLadder({ width: 175, height: 143 })).toEqual([expect.objectContaining({ width: 176, height: 144 })]);
+  });
+
+  it('takes the requested heights, still without upscaling', () => {
+    expect(planLadder({ width: 1280, height: 720 }, [1080, 360, 360]).map((r) => r.height)).toEqual([360]);
+  });
+});
+
+describe('buildHlsLadderArgs', () => {
+  const renditions = planLadder({ width: 1280, height: 720 }, [720, 360]);
+  const args = buildHlsLadderArgs({ sourcePath: '/m/source.mp4', outDir: '/m/out', renditions, hasAudio: true });
+  const after = (flag: string) => args[args.indexOf(flag) + 1];
+
+  it('decodes once and splits into every rendition', () => {
+    expect(args.filter((arg) => arg === '-i')).toHaveLength(1);
+    expect(after('-filter_complex')).toContain('split=2');
+    expect(after('-filter_complex')).toContain('scale=640:360');
+  });
+
+  it('aligns keyframes to the segment boundaries and turns scene-cut keyframes off', () => {
+    expect(after('-force_key_frames')).toBe('expr:gte(t,n_forced*4)');
+    expect(after('-sc_threshold')).toBe('0');
+    expect(after('-hls_time')).toBe('4');
+  });
+
+  it('writes a VOD master playlist with one named variant per rendition, audio in each', () => {
+    expect(after('-hls_playlist_type')).toBe('vod');
+    expect(after('-master_pl_name')).toBe('master.m3u8');
+    expect(after('-var_stream_map')).toBe('v:0,a:0,name:720p v:1,a:1,name:360p');
+  });
+
+  it('reads only local files and reports progress on stdout', () => {
+    expect(after('-protocol_whitelist')).toBe('file,pipe');
+    expect(after('-progress')).toBe('pipe:1');
+    expect(args).toContain('-nostdin');
+  });
+});
+
+describe('createProgressParser', () => {
+  it('emits one progress per block, whatever the chunking', () => {
+    const seen: FfmpegProgress[] = [];
+    const push = createProgressParser((block) => seen.push(block));
+    const text = 'frame=10\nout_time_us=2000000\nprogress=continue\nframe=20\nout_time_us=4000000\nprogress=end\n';
+    for (const char of text) push(char);
+    expect(seen).toEqual([
+      { outTimeSeconds: 2, frame: 10, done: false },
+      { outTimeSeconds: 4, frame: 20, done: true },
+    ]);
+  });
+
+  it('ignores garbage and N/A values', () => {
+    const seen: FfmpegProgress[] = [];
+    const push = createProgressParser((block) => seen.push(block));
+    push('garbage\n=x\nout_time_us=N/A\nout_time=00:01:02.5\nprogress=continue\n');
+    expect(seen).toEqual([{ outTimeSeconds: 62.5, frame: null, done: false }]);
+  });
+
+  it('turns media time into a clamped fraction', () => {
+    expect(progressFraction({ outTimeSeconds: 5, frame: null, done: false }, 10)).toBe(0.5);
+    expect(progressFraction({ outTimeSeconds: 50, frame: null, done: false }, 10)).toBe(1);
+    expect(progressFraction({ outTimeSeconds: null, frame: null, done: false }, 10)).toBeNull();
+    expect(progressFraction({ outTimeSeconds: null, frame: null, done: true }, 10)).toBe(1);
+  });
+});
+
+describe('storyboard', () => {
+  it('plans about a hundred thumbnails, at least a second apart', () => {
+    expect(planStoryboard(10, 1280, 720)).toMatchObject({ intervalSeconds: 1, count: 10, thumbHeight: 90, sprites: 1 });
+    expect(planStoryboard(3600, 1920, 1080)).toMatchObject({ intervalSeconds: 36, count: 100, sprites: 1 });
+    expect(planStoryboard(250, 640, 480)).toMatchObject({ intervalSeconds: 3, count: 84 });
+  });
+
+  it('writes cues that cover the video and point inside the sprite grid', () => {
+    const plan = planStoryboard(12.5, 320, 240);
+    const vtt = buildStoryboardVtt(plan, 12.5);
+    expect(vtt.startsWith('WEBVTT\n')).toBe(true);
+    const cues = [...vtt.matchAll(/(\S+) --> (\S+)\n(storyboard_\d{3}\.jpg)#xywh=(\d+),(\d+),(\d+),(\d+)/g)];
+    expect(cues).toHaveLength(13);
+    expect(cues.at(-1)?.[2]).toBe('00:00:12.500');
+    for (const cue of cues) {
+      expect(Number(cue[4]) + Number(cue[6])).toBeLessThanOrEqual(10 * plan.thumbWidth);
+      expect(Number(cue[5]) + Number(cue[7])).toBeLessThanOrEqual(10 * plan.thumbHeight);
+    }
+  });
+
+  it('tiles 10×10 per sprite and writes only as many sprites as needed', () => {
+    const args = buildStoryboardArgs('/m/s.mp4', '/m/out', planStoryboard(250, 640, 480));
+    expect(args[args.indexOf('-vf') + 1]).toBe('fps=1/3,scale=160:120,tile=10x10');
+    expect(args[args.indexOf('-frames:v') + 1]).toBe('1');
+  });
+});
+
+describe('audio', () => {
+  it('measures EBU R128 with true peak in the same pass as the AAC encode', () => {
+    const args = buildAudioArgs('/m/s.mp4', '/m/out');
+    expect(args).toContain('ebur128=peak=true:framelog=verbose');
+    expect(args).toContain('/m/out/audio.m4a');
+  });
+
+  it('reads the ebur128 summary', () => {
+    const stderr = `[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -21.8 LUFS\n    Threshold: -31.8 LUFS\n\n  Loudness range:\n    LRA:         1.5 LU\n\n  True peak:\n    Peak:      -13.1 dBFS\n`;
+    expect(parseLoudnessSummary(`noise\n${stderr}`)).toEqual({
+      integratedLufs: -21.8,
+      truePeakDbtp: -13.1,
+      rangeLu: 1.5,
+    });
+    expect(parseLoudnessSummary('no summary here')).toBeNull();
+    expect(parseLoudnessSummary('Summary:\n I: -inf LUFS\n Peak: -inf dBFS')).toMatchObject({
+      integratedLufs: -Infinity,
+    });
+  });
+
+  it('takes the peak of each bucket of 16-bit PCM', () => {
+    const pcm = Buffer.alloc(8);
+    [100, -16384, 0, 32767].forEach((sample, i) => pcm.writeInt16LE(sample, i * 2));
+    expect(waveformPeaks(pcm, 2)).toEqual([0.5, 1]);
+    expect(waveformPeaks(Buffer.alloc(0), 10)).toEqual([]);
+  });
+});
+
+describe('scenes', () => {
+  it('detects on a small copy of the picture', () => {
+    const args = buildScenesArgs('/m/s.mp4');
+    expect(args[args.indexOf('-vf') + 1]).toBe("scale=320:-2,select='gt(scene,0.3)',metadata=print");
+  });
+
+  it('pairs each pts_time with the score that follows it', () => {
+    const parser = createSceneParser();
+    parser.push('[Parsed_metadata_2 @ 0x1] frame:0 pts:25600 pts_time:2\n[Parsed_metadata_2 @ 0x1] lavfi.scene_');
+    parser.push('score=0.744520\nunrelated line\n[Parsed_metadata_2 @ 0x1] frame:1 pts:1 pts_time:4.04\n');
+    parser.push('[Parsed_metadata_2 @ 0x1] lavfi.scene_score=0.5\n');
+    expect(parser.cuts()).toEqual([
+      { time: 2, score: 0.745 },
+      { time: 4.04, score: 0.5 },
+    ]);
+  });
+});
