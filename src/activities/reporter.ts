@@ -45,7 +45,13 @@ export function createProgressReporter(signalProgress: SignalProgress) {
     const { workflowId, runId } = currentExecution();
     const channel = channelFor(runId);
     channel.users += 1;
-    channel.attempts.set(step, context.info.attempt);
+    const { attempt } = context.info;
+    channel.attempts.set(step, attempt);
+    if (attempt > 1) {
+      // Say at once that a retry started: the workflow shows `retrying` and holds the step's percentage meanwhile.
+      const report = { step, attempt, fraction: 0, at: new Date().toISOString() };
+      signalProgress(workflowId, runId, report).catch(() => undefined);
+    }
 
     const update = (fraction: number) => {
       context.heartbeat({ fraction });

@@ -1,0 +1,129 @@
+// Records the histories the replay test checks the workflow code against: real runs on a real dev server with the
+// real activities and ffmpeg. Run it after a change that is meant to alter the workflow's commands:
+//   npx tsx scripts/record-histories.ts
+// and say in the commit why the recorded histories changed (old runs in flight would need patching).
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../src/activities';
+import { signalThrough } from '../src/worker';
+import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery } from '../src/workflows/definitions';
+import { findTemporalCli } from './lib/temporal-cli';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'histories');
+
+async function run(): Promise<void> {
+  const cli = findTemporalCli();
+  if (!cli) throw new Error('No Temporal CLI: run `npm run setup` first');
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: cli }, searchAttributes: [REPROCESS_STAGE] },
+  });
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reprocess-histories-'));
+  try {
+    for (const id of ['success', 'retry', 'cancelled']) {
+      const file = path.join(dataDir, 'media', id, 'source.mp4');
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=640x360:rate=25',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440',
+        '-t',
+        id === 'cancelled' ? '30' : '4',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+        file,
+      ]);
+    }
+    const real = createActivities({
+      dataDir,
+      ffmpegPath: 'ffmpeg',
+      ffprobePath: 'ffprobe',
+      probeTimeoutMs: 60_000,
+      signalProgress: signalThrough(env.client),
+    });
+    let failedOnce = false;
+    const activities = {
+      ...real,
+      // The "retry" run's first transcode attempt fails the way a transient fault does; the second succeeds.
+      transcode: async (input: Parameters<typeof real.transcode>[0]) => {
+        if (input.videoId === 'retry' && !failedOnce) {
+          failedOnce = true;
+          throw new Error('simulated transient fault');
+        }
+        return real.transcode(input);
+      },
+    };
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'record',
+      workflowsPath: require.resolve('../src/workflows'),
+      activities,
+    });
+    await worker.runUntil(async () => {
+      const start = (videoId: string) =>
+        env.client.workflow.start(REPROCESS_WORKFLOW_TYPE, {
+          workflowId: videoId,
+          taskQueue: 'record',
+          args: [{ videoId }],
+        });
+      const success = await start('success');
+      await success.result();
+      const retry = await start('retry');
+      await retry.result();
+      const cancelled = await start('cancelled');
+      for (;;) {
+        const state = await cancelled.query(progressQuery);
+        if ((state.steps.find((step) => step.name === 'transcode')?.fraction ?? 0) > 0.05) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await cancelled.cancel();
+      await cancelled.result().catch(() => undefined);
+      await fs.mkdir(FIXTURES, { recursive: true });
+      for (const handle of [success, retry, cancelled]) {
+        // The CLI writes the standard JSON form of a history, the one the Temporal UI downloads and replay reads.
+        const json = execFileSync(cli, [
+          'workflow',
+          'show',
+          '--workflow-id',
+          handle.workflowId,
+          '--address',
+          env.address,
+          '--output',
+          'json',
+        ]);
+        // Stack traces name this checkout's folder; fixtures are shared, so they name the repository root instead.
+        const shareable = json.toString().split(REPO_ROOT).join('<repo>');
+        await fs.writeFile(path.join(FIXTURES, `${handle.workflowId}.json`), shareable);
+        const events = (JSON.parse(shareable) as { events: unknown[] }).events.length;
+        console.log(`recorded ${handle.workflowId}: ${events} events`);
+      }
+    });
+  } finally {
+    await env.teardown();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+run().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
