@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities, type SignalProgress } from './activities';
+import { createActivities, type ActivityDeps, type SignalProgress } from './activities';
 import { loadConfigOrExit, type Config } from './config';
 import { createLogger } from './logger';
 import { subtaskProgressSignal } from './workflows/definitions';
@@ -13,7 +13,12 @@ export function signalThrough(client: Client): SignalProgress {
 }
 
 /** Builds a worker for the given config; tests call this with their own connections. */
-export async function createWorker(config: Config, connection: NativeConnection, client: Client): Promise<Worker> {
+export async function createWorker(
+  config: Config,
+  connection: NativeConnection,
+  client: Client,
+  extra: Pick<ActivityDeps, 'observe'> = {},
+): Promise<Worker> {
   const cores = Math.max(1, os.availableParallelism());
   return Worker.create({
     connection,
@@ -29,6 +34,7 @@ export async function createWorker(config: Config, connection: NativeConnection,
       probeTimeoutMs: 60_000,
       signalProgress: signalThrough(client),
       cores,
+      ...extra,
     }),
   });
 }

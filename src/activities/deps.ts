@@ -12,4 +12,6 @@ export interface ActivityDeps {
   signalProgress: SignalProgress;
   /** How many runs of ffmpeg share the machine: the worker's cores. */
   cores?: number;
+  /** Sees every progress update before throttling; the benchmark uses it to measure how far reports lag the truth. */
+  observe?: (runId: string, step: string, fraction: number) => void;
 }

@@ -14,9 +14,13 @@ export interface FfmpegStepOptions {
 /** Runs one ffmpeg command for the current activity: progress from `-progress`, killed when the activity is cancelled. */
 export function runFfmpegStep(ffmpegPath: string, args: string[], options: FfmpegStepOptions): Promise<RunResult> {
   const [from, to] = options.range ?? [0, 1];
+  let last = from;
+  // Every block reports, even one without a position yet (encoders warming up): it is the heartbeat that tells
+  // Temporal this worker is alive.
   const parse = createProgressParser((block) => {
     const fraction = progressFraction(block, options.durationSeconds);
-    if (fraction !== null) options.onFraction(from + (to - from) * fraction);
+    if (fraction !== null) last = Math.max(last, from + (to - from) * fraction);
+    options.onFraction(last);
   });
   return runTool(ffmpegPath, args, {
     signal: Context.current().cancellationSignal,

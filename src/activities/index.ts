@@ -11,7 +11,7 @@ export type { ActivityDeps, SignalProgress } from './deps';
 
 /** Builds the activities with their dependencies; the workflow proxies `ReturnType<typeof createActivities>`. */
 export function createActivities(deps: ActivityDeps) {
-  const track = createProgressReporter(deps.signalProgress);
+  const track = createProgressReporter(deps.signalProgress, deps.observe);
   return {
     probe: createProbe(deps),
     thumbnails: createThumbnails(deps, track),

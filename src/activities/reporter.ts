@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ProgressThrottle, type StepName } from '../progress';
-import type { SignalProgress } from './deps';
+import type { ActivityDeps, SignalProgress } from './deps';
 import { currentExecution } from './source';
 
 interface RunChannel {
@@ -16,7 +16,7 @@ interface RunChannel {
  * side by side in this worker share — coalesce — their signals, and a run's signal count does not grow with the
  * video's length.
  */
-export function createProgressReporter(signalProgress: SignalProgress) {
+export function createProgressReporter(signalProgress: SignalProgress, observe?: ActivityDeps['observe']) {
   const channels = new Map<string, RunChannel>();
 
   function channelFor(runId: string): RunChannel {
@@ -54,6 +54,7 @@ export function createProgressReporter(signalProgress: SignalProgress) {
     }
 
     const update = (fraction: number) => {
+      observe?.(runId, step, fraction);
       context.heartbeat({ fraction });
       channel.throttle.offer(step, fraction, share);
       const due = channel.throttle.dueIn(Date.now());

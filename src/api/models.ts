@@ -12,7 +12,7 @@ export const ReprocessRequest = z
   .object({
     steps: z.array(StepNameModel).max(STEP_NAMES.length).optional(),
     renditions: z.array(z.number().int().min(144).max(4320)).min(1).max(8).optional(),
-    callback_url: z.url({ protocol: /^https?$/ }).optional(),
+    // `callback_url` (DESIGN §3) comes with the notify step; until then it is refused, not silently ignored.
   })
   .strict();
 export type ReprocessRequest = z.infer<typeof ReprocessRequest>;

@@ -3,15 +3,17 @@ import { inputArgs } from './input-args';
 export interface SceneCut {
   /** Seconds from the start. */
   time: number;
-  /** ffmpeg's scene change score, 0..1. */
+  /** scdet's scene change score, scaled to 0..1. */
   score: number;
 }
 
-export const SCENE_THRESHOLD = 0.3;
+/** scdet's threshold, in its own 0–100 scale (its default). */
+export const SCENE_THRESHOLD = 10;
 
 /**
- * Scene detection on a small copy of the picture (scores barely change with size, cost does): frames whose scene
- * score passes the threshold are printed by `metadata=print` on stderr.
+ * Scene detection with `scdet` on a small copy of the picture (scores barely change with size, cost does). scdet
+ * lets every frame through — unlike `select`, which would stall `-progress` (and so the heartbeats) between cuts —
+ * and logs each cut on stderr: "[scdet @ …] lavfi.scd.score: 29.083, lavfi.scd.time: 2".
  */
 export function buildScenesArgs(sourcePath: string, threshold = SCENE_THRESHOLD): string[] {
   return [
@@ -19,21 +21,17 @@ export function buildScenesArgs(sourcePath: string, threshold = SCENE_THRESHOLD)
     '-an',
     '-sn',
     '-vf',
-    `scale=320:-2,select='gt(scene,${threshold})',metadata=print`,
+    `scale=320:-2,scdet=threshold=${threshold}`,
     '-f',
     'null',
     '-',
   ];
 }
 
-/**
- * Creates a line parser for `metadata=print` output: "… pts_time:12.48" followed by "… lavfi.scene_score=0.75".
- * Feed it stderr chunks; `cuts()` returns what it found, in time order.
- */
+/** Creates a line parser for scdet's log; feed it stderr chunks, `cuts()` returns the cuts (score 0..1) in time order. */
 export function createSceneParser(): { push: (chunk: string) => void; cuts: () => SceneCut[] } {
   const found: SceneCut[] = [];
   let pending = '';
-  let time: number | null = null;
   return {
     push(chunk) {
       pending += chunk;
@@ -41,15 +39,11 @@ export function createSceneParser(): { push: (chunk: string) => void; cuts: () =
       pending = lines.pop() ?? '';
       if (pending.length > 4096) pending = '';
       for (const line of lines) {
-        const timeMatch = /pts_time:(-?[\d.]+)/.exec(line);
-        if (timeMatch) {
-          time = Number(timeMatch[1]);
-          continue;
-        }
-        const scoreMatch = /lavfi\.scene_score=([\d.]+)/.exec(line);
-        if (scoreMatch && time !== null && Number.isFinite(time)) {
-          found.push({ time: Math.round(time * 1000) / 1000, score: Math.round(Number(scoreMatch[1]) * 1000) / 1000 });
-          time = null;
+        const match = /lavfi\.scd\.score:\s*([\d.]+),\s*lavfi\.scd\.time:\s*(-?[\d.]+)/.exec(line);
+        if (!match) continue;
+        const [score, time] = [Number(match[1]) / 100, Number(match[2])];
+        if (Number.isFinite(score) && Number.isFinite(time)) {
+          found.push({ time: Math.round(time * 1000) / 1000, score: Math.round(score * 1000) / 1000 });
         }
       }
     },

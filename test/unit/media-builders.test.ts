@@ -144,16 +144,15 @@ describe('audio', () => {
 describe('scenes', () => {
   it('detects on a small copy of the picture', () => {
     const args = buildScenesArgs('/m/s.mp4');
-    expect(args[args.indexOf('-vf') + 1]).toBe("scale=320:-2,select='gt(scene,0.3)',metadata=print");
+    expect(args[args.indexOf('-vf') + 1]).toBe('scale=320:-2,scdet=threshold=10');
   });
 
-  it('pairs each pts_time with the score that follows it', () => {
+  it("reads scdet's cuts, whatever the chunking", () => {
     const parser = createSceneParser();
-    parser.push('[Parsed_metadata_2 @ 0x1] frame:0 pts:25600 pts_time:2\n[Parsed_metadata_2 @ 0x1] lavfi.scene_');
-    parser.push('score=0.744520\nunrelated line\n[Parsed_metadata_2 @ 0x1] frame:1 pts:1 pts_time:4.04\n');
-    parser.push('[Parsed_metadata_2 @ 0x1] lavfi.scene_score=0.5\n');
+    parser.push('[scdet @ 0x1] lavfi.scd.score: 29.083, lavfi.scd');
+    parser.push('.time: 2\nunrelated line\n[scdet @ 0x1] lavfi.scd.score: 50, lavfi.scd.time: 4.04\n');
     expect(parser.cuts()).toEqual([
-      { time: 2, score: 0.745 },
+      { time: 2, score: 0.291 },
       { time: 4.04, score: 0.5 },
     ]);
   });

@@ -12,9 +12,9 @@ const execution = {
 describe('ReprocessRequest', () => {
   it('accepts an empty body and every documented field', () => {
     expect(ReprocessRequest.parse({})).toEqual({});
-    expect(
-      ReprocessRequest.parse({ steps: ['probe'], renditions: [360, 720], callback_url: 'https://example.com/hook' }),
-    ).toMatchObject({ steps: ['probe'] });
+    expect(ReprocessRequest.parse({ steps: ['probe', 'transcode'], renditions: [360, 720] })).toMatchObject({
+      steps: ['probe', 'transcode'],
+    });
   });
 
   it.each([
@@ -24,7 +24,7 @@ describe('ReprocessRequest', () => {
     [{ renditions: [] }],
     [{ renditions: [12] }],
     [{ renditions: [360.5] }],
-    [{ callback_url: 'ftp://example.com' }],
+    [{ callback_url: 'https://example.com/hook' }],
   ])('refuses %j', (body) => {
     expect(ReprocessRequest.safeParse(body).success).toBe(false);
   });

@@ -41,7 +41,6 @@ export function reprocessRoutes({ orchestrator, dataDir, maxJsonBytes }: Reproce
       videoId,
       steps,
       ...(parsed.data.renditions ? { renditions: parsed.data.renditions } : {}),
-      ...(parsed.data.callback_url ? { callbackUrl: parsed.data.callback_url } : {}),
     });
     ctx.state.log.info({ video_id: videoId, workflow_id: videoId, run_id: runId }, 'run started');
     const body: AsyncTaskResponse = {

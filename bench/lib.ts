@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+
+export const CORES = os.availableParallelism();
+
+export interface Timed {
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+/** Runs a command under bash's `time`, which counts the CPU of the command's children too. */
+export function timeCommand(command: string, args: string[]): Promise<Timed> {
+  const quoted = [command, ...args].map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('bash', ['-c', `TIMEFORMAT='%U %S'; time ${quoted} >/dev/null 2>/tmp/reprocess-bench-stderr`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('close', (code) => {
+      const wallSeconds = (performance.now() - started) / 1000;
+      const [user, system] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+      if (code !== 0) reject(new Error(`${command} failed (${code}); see /tmp/reprocess-bench-stderr`));
+      else resolve({ wallSeconds, cpuSeconds: (user ?? 0) + (system ?? 0) });
+    });
+  });
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
