@@ -254,7 +254,7 @@ async function naiveScript(source: string, out: string) {
     rungCpuSeconds += timed.cpuSeconds;
   }
   const others = [
-    buildPosterArgs(source, out, SECONDS),
+    buildPosterArgs(source, out, { durationSeconds: SECONDS, width: WIDTH, height: HEIGHT }),
     buildStoryboardArgs(source, out, plan),
     buildAudioArgs(source, out),
     buildScenesArgs(source),

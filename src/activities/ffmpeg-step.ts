@@ -11,6 +11,8 @@ export interface FfmpegStepOptions {
   range?: [number, number];
 }
 
+const STALL_TIMEOUT_MS = 120_000;
+
 /** Runs one ffmpeg command for the current activity: progress from `-progress`, killed when the activity is cancelled. */
 export function runFfmpegStep(ffmpegPath: string, args: string[], options: FfmpegStepOptions): Promise<RunResult> {
   const [from, to] = options.range ?? [0, 1];
@@ -24,6 +26,8 @@ export function runFfmpegStep(ffmpegPath: string, args: string[], options: Ffmpe
   });
   return runTool(ffmpegPath, args, {
     signal: Context.current().cancellationSignal,
+    // ffmpeg reports twice a second; two minutes of silence is a hung process, whose slot we want back.
+    idleTimeoutMs: STALL_TIMEOUT_MS,
     onStdout: parse,
     ...(options.onStderr ? { onStderr: options.onStderr } : {}),
   });

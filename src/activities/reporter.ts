@@ -47,15 +47,20 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     channel.users += 1;
     const { attempt } = context.info;
     channel.attempts.set(step, attempt);
+    const previous = (context.info.heartbeatDetails as { fraction?: unknown } | undefined)?.fraction;
+    if (typeof previous === 'number') channel.throttle.resumeFrom(step, previous);
     if (attempt > 1) {
       // Say at once that a retry started: the workflow shows `retrying` and holds the step's percentage meanwhile.
       const report = { step, attempt, fraction: 0, at: new Date().toISOString() };
       signalProgress(workflowId, runId, report).catch(() => undefined);
     }
 
+    let best = typeof previous === 'number' ? previous : 0;
     const update = (fraction: number) => {
       observe?.(runId, step, fraction);
-      context.heartbeat({ fraction });
+      // The details keep the highest fraction any attempt reached: the next attempt starts its signals from there.
+      best = Math.max(best, fraction);
+      context.heartbeat({ fraction: best });
       channel.throttle.offer(step, fraction, share);
       const due = channel.throttle.dueIn(Date.now());
       if (due === 0) flush(workflowId, runId, channel);

@@ -25,7 +25,7 @@ export function createThumbnails(deps: ActivityDeps, track: ProgressReporter) {
       const out = currentStagingDir(deps.dataDir, videoId);
       await fs.mkdir(out, { recursive: true });
       const plan = planStoryboard(info.durationSeconds, info.width, info.height);
-      await runFfmpegStep(deps.ffmpegPath, buildPosterArgs(source, out, info.durationSeconds), {
+      await runFfmpegStep(deps.ffmpegPath, buildPosterArgs(source, out, info), {
         durationSeconds: 0.04,
         onFraction: update,
         range: [0, 0.05],

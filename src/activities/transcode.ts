@@ -28,7 +28,14 @@ export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
       }
       await runFfmpegStep(
         deps.ffmpegPath,
-        buildHlsLadderArgs({ sourcePath: source, outDir: out, renditions, hasAudio: info.hasAudio }),
+        buildHlsLadderArgs({
+          sourcePath: source,
+          outDir: out,
+          renditions,
+          hasAudio: info.hasAudio,
+          deinterlace: info.interlaced,
+          threads: deps.cores ?? 1,
+        }),
         { durationSeconds: info.durationSeconds, onFraction: update },
       );
       const made = await Promise.all(

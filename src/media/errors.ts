@@ -40,14 +40,15 @@ export class ToolFailedError extends Error {
   }
 }
 
-/** Thrown when a tool runs past its deadline; it has been killed. */
+/** Thrown when a tool runs past its deadline or stalls; it has been killed. */
 export class ToolTimeoutError extends Error {
   override readonly name = 'ToolTimeoutError';
   constructor(
     readonly tool: string,
     readonly timeoutMs: number,
+    what = 'did not finish',
   ) {
-    super(`${tool} did not finish within ${timeoutMs} ms and was killed`);
+    super(`${tool} ${what} within ${timeoutMs} ms and was killed`);
   }
 }
 

@@ -7,7 +7,9 @@ export interface HlsJob {
   outDir: string;
   renditions: readonly Rendition[];
   hasAudio: boolean;
-  /** Threads for libx264 per rendition; the runner's caller decides how to share the cores. */
+  /** Deinterlace (yadif) before splitting: interlaced sources would otherwise be encoded with combing. */
+  deinterlace?: boolean;
+  /** Threads for the filter graph (decode once, split, scale): the machine's cores. */
   threads?: number;
 }
 
@@ -20,9 +22,17 @@ export interface HlsJob {
 export function buildHlsLadderArgs(job: HlsJob): string[] {
   const { renditions } = job;
   const count = renditions.length;
-  const splits = count === 1 ? '[0:v]null[s0]' : `[0:v]split=${count}${renditions.map((_, i) => `[s${i}]`).join('')}`;
+  const first = job.deinterlace ? '[0:v]yadif=deint=interlaced,' : '[0:v]';
+  const splits =
+    count === 1 ? `${first}null[s0]` : `${first}split=${count}${renditions.map((_, i) => `[s${i}]`).join('')}`;
   const scales = renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`);
-  const args = [...inputArgs(job.sourcePath), '-filter_complex', [splits, ...scales].join(';')];
+  const args = [
+    ...inputArgs(job.sourcePath),
+    // ffmpeg 5.1 runs a filter graph on one thread unless told otherwise; the split and the scalers need them all.
+    ...(job.threads ? ['-filter_complex_threads', String(job.threads)] : []),
+    '-filter_complex',
+    [splits, ...scales].join(';'),
+  ];
 
   renditions.forEach((r, i) => {
     args.push('-map', `[v${i}]`);
@@ -47,7 +57,6 @@ export function buildHlsLadderArgs(job: HlsJob): string[] {
     '0',
     '-force_key_frames',
     `expr:gte(t,n_forced*${HLS_SEGMENT_SECONDS})`,
-    ...(job.threads ? ['-threads', String(job.threads)] : []),
   );
   if (job.hasAudio) args.push('-c:a', 'aac', '-b:a', `${renditions[0]?.audioKbps ?? 128}k`, '-ac', '2');
   const streamMap = renditions

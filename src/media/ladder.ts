@@ -33,13 +33,11 @@ export function planLadder(
 ): Rendition[] {
   const sourceHeight = even(info.height);
   const wanted =
-    requestedHeights && requestedHeights.length > 0
-      ? [...new Set(requestedHeights)]
-      : DEFAULT_LADDER.map((rung) => rung.height);
-  let heights = wanted.filter((height) => height <= sourceHeight).sort((a, b) => b - a);
+    requestedHeights && requestedHeights.length > 0 ? requestedHeights : DEFAULT_LADDER.map((rung) => rung.height);
+  // Rounded to even before de-duplicating: 359 and 360 are one rendition, not two folders named 360p.
+  let heights = [...new Set(wanted.map(even))].filter((height) => height <= sourceHeight).sort((a, b) => b - a);
   if (heights.length === 0) heights = [sourceHeight];
-  return heights.map((height) => {
-    const h = even(height);
+  return heights.map((h) => {
     const width = even((info.width * h) / info.height);
     return {
       name: `${h}p`,

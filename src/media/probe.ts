@@ -3,8 +3,16 @@ import { MediaError } from './errors';
 /** What the rest of the pipeline needs to know about a source video. */
 export interface VideoInfo {
   durationSeconds: number;
+  /** Display size: square pixels, upright (ffmpeg applies the rotation when it decodes). Outputs are made at this shape. */
   width: number;
   height: number;
+  /** Size of the stored frames, before pixel aspect and rotation. */
+  codedWidth: number;
+  codedHeight: number;
+  /** Clockwise degrees the stored frames are turned to display them: 0, 90, 180 or 270. */
+  rotation: number;
+  /** Fields rather than frames (e.g. MPEG-2 from broadcast): deinterlaced before encoding. */
+  interlaced: boolean;
   videoCodec: string;
   /** Average frames per second, or null when the container does not say. */
   frameRate: number | null;
@@ -70,7 +78,15 @@ interface RawStream {
   sample_rate?: string;
   duration?: string;
   disposition?: { attached_pic?: number };
+  sample_aspect_ratio?: string;
+  field_order?: string;
+  tags?: { rotate?: string };
+  side_data_list?: { rotation?: number }[];
 }
+
+/** Past these, a source is refused as UnsupportedMedia rather than left to run for hours or exhaust memory. */
+export const MAX_FRAME_SIDE = 8192;
+export const MAX_DURATION_SECONDS = 6 * 3600;
 
 interface RawProbe {
   streams?: RawStream[];
@@ -99,12 +115,30 @@ export function parseProbeOutput(json: string): VideoInfo {
   if (width === null || height === null) throw new MediaError('InvalidMedia', 'the video stream has no frame size');
   const durationSeconds = positiveNumber(raw.format?.duration) ?? positiveNumber(video.duration);
   if (durationSeconds === null) throw new MediaError('InvalidMedia', 'the video has no duration');
+  if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE) {
+    throw new MediaError(
+      'UnsupportedMedia',
+      `frames of ${width}x${height} are above the ${MAX_FRAME_SIDE}-pixel limit`,
+    );
+  }
+  if (durationSeconds > MAX_DURATION_SECONDS) {
+    throw new MediaError('UnsupportedMedia', `the video lasts more than ${MAX_DURATION_SECONDS / 3600} hours`);
+  }
   const audio = streams.find((stream) => stream.codec_type === 'audio');
+  const rotation = parseRotation(video);
+  // Non-square pixels (anamorphic DV, MPEG-2): the display width is the stored width × the pixel aspect ratio.
+  const pixelAspect = parseRatio(video.sample_aspect_ratio) ?? 1;
+  const squareWidth = Math.max(2, Math.round((width * pixelAspect) / 2) * 2);
+  const [displayWidth, displayHeight] = rotation % 180 === 0 ? [squareWidth, height] : [height, squareWidth];
 
   return {
     durationSeconds,
-    width,
-    height,
+    width: displayWidth,
+    height: displayHeight,
+    codedWidth: width,
+    codedHeight: height,
+    rotation,
+    interlaced: ['tt', 'bb', 'tb', 'bt'].includes(video.field_order ?? ''),
     videoCodec: video.codec_name ?? 'unknown',
     frameRate: parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate),
     pixelFormat: video.pix_fmt ?? null,
@@ -126,6 +160,21 @@ function positiveNumber(value: unknown): number | null {
 function positiveInt(value: unknown): number | null {
   const number = positiveNumber(value);
   return number !== null && Number.isInteger(number) ? number : null;
+}
+
+/** The display rotation, from the display matrix side data (newer files) or the `rotate` tag (older ones). */
+function parseRotation(stream: RawStream): number {
+  const fromMatrix = stream.side_data_list?.find((entry) => typeof entry.rotation === 'number')?.rotation;
+  const degrees = fromMatrix !== undefined ? -fromMatrix : Number(stream.tags?.rotate ?? 0);
+  if (!Number.isFinite(degrees)) return 0;
+  return (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
+}
+
+/** "64:45" → 1.4222; "0:1", "1:1" and nonsense → null (square). */
+function parseRatio(value: string | undefined): number | null {
+  const [numerator, denominator] = (value ?? '').split(':').map(Number);
+  if (!numerator || !denominator || numerator <= 0 || denominator <= 0 || numerator === denominator) return null;
+  return numerator / denominator;
 }
 
 /** ffprobe writes rates as fractions ("30000/1001"); "0/0" means unknown. */

@@ -6,6 +6,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Kills the process and rejects with ToolTimeoutError past this many milliseconds. */
   timeoutMs?: number;
+  /** Kills the process and rejects with ToolTimeoutError when it writes nothing on stdout for this long (a stall). */
+  idleTimeoutMs?: number;
   killGraceMs?: number;
   /** Called with each chunk of stdout, e.g. ffmpeg's `-progress pipe:1` lines. */
   onStdout?: (chunk: string) => void;
@@ -37,7 +39,15 @@ export function runTool(executable: string, args: readonly string[], options: Ru
       reject(abortReason(signal));
       return;
     }
-    const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a kill reaches anything it started too, and nothing is left holding its pipes.
+    const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        child.kill(signal);
+      }
+    };
     let stdout = '';
     let stdoutBytes = 0;
     let stderrTail = '';
@@ -47,16 +57,25 @@ export function runTool(executable: string, args: readonly string[], options: Ru
     const kill = (reason: Error) => {
       if (failure !== null) return;
       failure = reason;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
+      signalGroup('SIGTERM');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), killGraceMs);
     };
     const onAbort = () => kill(signal ? abortReason(signal) : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     const deadline =
       timeoutMs === undefined ? undefined : setTimeout(() => kill(new ToolTimeoutError(tool, timeoutMs)), timeoutMs);
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      if (options.idleTimeoutMs === undefined) return;
+      clearTimeout(idle);
+      const limit = options.idleTimeoutMs;
+      idle = setTimeout(() => kill(new ToolTimeoutError(tool, limit, 'made no progress')), limit);
+    };
+    armIdle();
 
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
+      armIdle();
       onStdout?.(chunk);
       if (!captureStdout) return;
       stdoutBytes += Buffer.byteLength(chunk);
@@ -72,6 +91,7 @@ export function runTool(executable: string, args: readonly string[], options: Ru
     const cleanUp = () => {
       signal?.removeEventListener('abort', onAbort);
       clearTimeout(deadline);
+      clearTimeout(idle);
       clearTimeout(killTimer);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {

@@ -17,7 +17,7 @@ export const SCENE_THRESHOLD = 10;
  */
 export function buildScenesArgs(sourcePath: string, threshold = SCENE_THRESHOLD): string[] {
   return [
-    ...inputArgs(sourcePath, { logLevel: 'info' }),
+    ...inputArgs(sourcePath, { logLevel: 'info', preview: true }),
     '-an',
     '-sn',
     '-vf',

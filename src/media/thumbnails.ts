@@ -28,14 +28,26 @@ export function planStoryboard(durationSeconds: number, width: number, height: n
   };
 }
 
-/** The poster: one frame a tenth of the way in (past black openings), at most 1280 wide. */
-export function buildPosterArgs(sourcePath: string, outDir: string, durationSeconds: number): string[] {
+export const POSTER_MAX_WIDTH = 1280;
+
+/**
+ * The poster: one frame a tenth of the way in (past black openings), at the display shape (square pixels, upright)
+ * and at most 1280 wide.
+ */
+export function buildPosterArgs(
+  sourcePath: string,
+  outDir: string,
+  video: { durationSeconds: number; width: number; height: number },
+): string[] {
+  const { durationSeconds } = video;
+  const width = Math.min(video.width, POSTER_MAX_WIDTH);
+  const height = Math.max(2, Math.round((width * video.height) / video.width / 2) * 2);
   return [
     ...inputArgs(sourcePath, { seekSeconds: Math.min(durationSeconds * 0.1, Math.max(durationSeconds - 0.1, 0)) }),
     '-frames:v',
     '1',
     '-vf',
-    "scale='min(1280,iw)':-2",
+    `scale=${width}:${height},setsar=1`,
     '-q:v',
     '3',
     '-y',
@@ -46,10 +58,10 @@ export function buildPosterArgs(sourcePath: string, outDir: string, durationSeco
 /** Storyboard sprites: one thumbnail every `intervalSeconds`, tiled 10×10 per JPEG. */
 export function buildStoryboardArgs(sourcePath: string, outDir: string, plan: StoryboardPlan): string[] {
   return [
-    ...inputArgs(sourcePath),
+    ...inputArgs(sourcePath, { preview: true }),
     '-an',
     '-vf',
-    `fps=1/${plan.intervalSeconds},scale=${plan.thumbWidth}:${plan.thumbHeight},tile=${SPRITE_COLUMNS}x${SPRITE_ROWS}`,
+    `fps=1/${plan.intervalSeconds},scale=${plan.thumbWidth}:${plan.thumbHeight},setsar=1,tile=${SPRITE_COLUMNS}x${SPRITE_ROWS}`,
     '-frames:v',
     String(plan.sprites),
     '-q:v',

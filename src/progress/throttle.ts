@@ -15,6 +15,16 @@ export class ProgressThrottle {
     private readonly minIntervalMs = 1_000,
   ) {}
 
+  /**
+   * Starts a step from what an earlier attempt already reported: the workflow holds that fraction anyway, so
+   * signalling the new attempt's way back up to it would only spend history.
+   */
+  resumeFrom(step: string, fraction: number): void {
+    if (!(fraction > (this.sent.get(step) ?? 0))) return;
+    this.sent.set(step, fraction);
+    this.latest.set(step, Math.max(this.latest.get(step) ?? 0, fraction));
+  }
+
   /** Records a step's fraction and its share (0..1) of the run's total weight. */
   offer(step: string, fraction: number, share: number): void {
     this.latest.set(step, fraction);

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -37,7 +38,13 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
 };
 
-const { probe, publish, discardStaging } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
+// Short steps do not heartbeat, so a cancellation cannot reach them: WAIT_CANCELLATION_COMPLETED makes the workflow
+// wait for them to finish rather than clean up under their feet (a probe writing info.json after the cleanup).
+const { probe, publish, discardStaging } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry,
+});
 
 // Long steps heartbeat on every ffmpeg progress block, so a dead worker is noticed within the heartbeat timeout.
 // WAIT_CANCELLATION_COMPLETED: a cancelled step returns only once its ffmpeg is dead, so cleanup never races it.
@@ -129,8 +136,10 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     });
 
     setStage('publish');
-    const published = await step('publish', () =>
-      publish.executeWithOptions({ summary: `publish ${videoId}` }, [{ videoId, outputs }]),
+    // Publishing is the run's commit point: once it has begun it finishes, even if a cancel arrives meanwhile, so
+    // a run never ends `cancelled` with its outputs half switched in.
+    const published = await CancellationScope.nonCancellable(() =>
+      step('publish', () => publish.executeWithOptions({ summary: `publish ${videoId}` }, [{ videoId, outputs }])),
     );
     const result: ReprocessResult = { videoId, info: probed.info, outputs, manifest: published.manifest };
     progress.finish('completed', now(), { result });
@@ -138,10 +147,15 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     return result;
   } catch (error) {
     const phase = isCancellation(error) ? 'cancelled' : 'failed';
-    // Runs even when the workflow itself is being cancelled: staging must not outlive the run.
-    await CancellationScope.nonCancellable(() =>
-      discardStaging.executeWithOptions({ summary: `discard staging of ${videoId}` }, [{ videoId }]),
-    );
+    // Runs even when the workflow itself is being cancelled: staging must not outlive the run. If the cleanup
+    // itself fails, the run still ends with the step's error, which is what the client needs to know.
+    try {
+      await CancellationScope.nonCancellable(() =>
+        discardStaging.executeWithOptions({ summary: `discard staging of ${videoId}` }, [{ videoId }]),
+      );
+    } catch (cleanupError) {
+      log.warn('staging could not be removed', { videoId, error: describeFailure(cleanupError) });
+    }
     progress.cancelUnfinished(now());
     progress.finish(phase, now(), phase === 'failed' ? { error: describeFailure(error) } : {});
     setStage(phase);

@@ -27,12 +27,27 @@ describe('planLadder', () => {
   it('takes the requested heights, still without upscaling', () => {
     expect(planLadder({ width: 1280, height: 720 }, [1080, 360, 360]).map((r) => r.height)).toEqual([360]);
   });
+
+  it('never makes two renditions of one name', () => {
+    expect(planLadder({ width: 1280, height: 720 }, [359, 360, 361]).map((r) => r.name)).toEqual(['362p', '360p']);
+  });
 });
 
 describe('buildHlsLadderArgs', () => {
   const renditions = planLadder({ width: 1280, height: 720 }, [720, 360]);
   const args = buildHlsLadderArgs({ sourcePath: '/m/source.mp4', outDir: '/m/out', renditions, hasAudio: true });
   const after = (flag: string) => args[args.indexOf(flag) + 1];
+
+  it('deinterlaces before splitting when the source is interlaced', () => {
+    const interlaced = buildHlsLadderArgs({
+      sourcePath: '/s',
+      outDir: '/o',
+      renditions,
+      hasAudio: false,
+      deinterlace: true,
+    });
+    expect(interlaced[interlaced.indexOf('-filter_complex') + 1]).toMatch(/^\[0:v\]yadif=deint=interlaced,split=2/);
+  });
 
   it('decodes once and splits into every rendition', () => {
     expect(args.filter((arg) => arg === '-i')).toHaveLength(1);
@@ -108,7 +123,7 @@ describe('storyboard', () => {
 
   it('tiles 10×10 per sprite and writes only as many sprites as needed', () => {
     const args = buildStoryboardArgs('/m/s.mp4', '/m/out', planStoryboard(250, 640, 480));
-    expect(args[args.indexOf('-vf') + 1]).toBe('fps=1/3,scale=160:120,tile=10x10');
+    expect(args[args.indexOf('-vf') + 1]).toBe('fps=1/3,scale=160:120,setsar=1,tile=10x10');
     expect(args[args.indexOf('-frames:v') + 1]).toBe('1');
   });
 });

@@ -75,6 +75,43 @@ describe('parseProbeOutput', () => {
     expectInvalid(JSON.stringify({ streams: [video], format: { ...format, duration: 'N/A' } }), /duration/);
   });
 
+  it('reports the display shape of non-square pixels and rotated frames', () => {
+    const anamorphic = { ...video, width: 720, height: 576, sample_aspect_ratio: '64:45' };
+    expect(parseProbeOutput(JSON.stringify({ streams: [anamorphic], format }))).toMatchObject({
+      width: 1024,
+      height: 576,
+      codedWidth: 720,
+    });
+    const portrait = { ...video, side_data_list: [{ rotation: -90 }] };
+    expect(parseProbeOutput(JSON.stringify({ streams: [portrait], format }))).toMatchObject({
+      width: 1080,
+      height: 1920,
+      rotation: 90,
+    });
+    const tagged = { ...video, tags: { rotate: '180' } };
+    expect(parseProbeOutput(JSON.stringify({ streams: [tagged], format }))).toMatchObject({
+      width: 1920,
+      rotation: 180,
+    });
+  });
+
+  it('knows interlaced video', () => {
+    const fields = { ...video, field_order: 'tt' };
+    expect(parseProbeOutput(JSON.stringify({ streams: [fields], format })).interlaced).toBe(true);
+    expect(parseProbeOutput(JSON.stringify({ streams: [video], format })).interlaced).toBe(false);
+  });
+
+  it('refuses, as unsupported, frames above 8192 pixels and videos over 6 hours', () => {
+    const huge = { ...video, width: 10000, height: 10000 };
+    expect(() => parseProbeOutput(JSON.stringify({ streams: [huge], format }))).toThrow(
+      expect.objectContaining({ kind: 'UnsupportedMedia' }),
+    );
+    const long = { ...format, duration: String(7 * 3600) };
+    expect(() => parseProbeOutput(JSON.stringify({ streams: [video], format: long }))).toThrow(
+      expect.objectContaining({ kind: 'UnsupportedMedia' }),
+    );
+  });
+
   it('refuses output that is not ffprobe JSON', () => {
     expectInvalid('', /not JSON/);
     expectInvalid('null', /no information/);

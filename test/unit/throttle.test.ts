@@ -76,3 +76,15 @@ describe('stepWeights', () => {
     expect(progress.overall).toBeGreaterThanOrEqual(before);
   });
 });
+
+describe('ProgressThrottle.resumeFrom', () => {
+  it('spends no signals climbing back to what an earlier attempt reported', () => {
+    const throttle = new ProgressThrottle(0.015, 0);
+    throttle.resumeFrom('transcode', 0.6);
+    throttle.offer('transcode', 0.3, 1);
+    expect(throttle.dueIn(0)).toBe(Infinity);
+    throttle.offer('transcode', 0.62, 1);
+    expect(throttle.dueIn(0)).toBe(0);
+    expect(throttle.take(0)).toEqual([{ step: 'transcode', fraction: 0.62 }]);
+  });
+});
