@@ -102,14 +102,18 @@ describe('parseProbeOutput', () => {
   });
 
   it('refuses, as unsupported, frames above 8192 pixels and videos over 6 hours', () => {
+    const kindOf = (json: string) => {
+      try {
+        parseProbeOutput(json);
+        return null;
+      } catch (error) {
+        return (error as MediaError).kind;
+      }
+    };
     const huge = { ...video, width: 10000, height: 10000 };
-    expect(() => parseProbeOutput(JSON.stringify({ streams: [huge], format }))).toThrow(
-      expect.objectContaining({ kind: 'UnsupportedMedia' }),
-    );
+    expect(kindOf(JSON.stringify({ streams: [huge], format }))).toBe('UnsupportedMedia');
     const long = { ...format, duration: String(7 * 3600) };
-    expect(() => parseProbeOutput(JSON.stringify({ streams: [video], format: long }))).toThrow(
-      expect.objectContaining({ kind: 'UnsupportedMedia' }),
-    );
+    expect(kindOf(JSON.stringify({ streams: [video], format: long }))).toBe('UnsupportedMedia');
   });
 
   it('refuses output that is not ffprobe JSON', () => {
