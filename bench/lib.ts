@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 
 export const CORES = os.availableParallelism();
 
@@ -9,11 +10,13 @@ export interface Timed {
 }
 
 /** Runs a command under bash's `time`, which counts the CPU of the command's children too. */
+const STDERR_FILE = path.join(os.tmpdir(), `reprocess-bench-${process.pid}.stderr`);
+
 export function timeCommand(command: string, args: string[]): Promise<Timed> {
   const quoted = [command, ...args].map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('bash', ['-c', `TIMEFORMAT='%U %S'; time ${quoted} >/dev/null 2>/tmp/reprocess-bench-stderr`], {
+    const child = spawn('bash', ['-c', `TIMEFORMAT='%U %S'; time ${quoted} >/dev/null 2>'${STDERR_FILE}'`], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -21,7 +24,7 @@ export function timeCommand(command: string, args: string[]): Promise<Timed> {
     child.once('close', (code) => {
       const wallSeconds = (performance.now() - started) / 1000;
       const [user, system] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-      if (code !== 0) reject(new Error(`${command} failed (${code}); see /tmp/reprocess-bench-stderr`));
+      if (code !== 0) reject(new Error(`${command} failed (${code}); see ${STDERR_FILE}`));
       else resolve({ wallSeconds, cpuSeconds: (user ?? 0) + (system ?? 0) });
     });
   });

@@ -111,7 +111,14 @@ async function run(): Promise<void> {
           'json',
         ]);
         // Stack traces name this checkout's folder; fixtures are shared, so they name the repository root instead.
-        const shareable = json.toString().split(REPO_ROOT).join('<repo>');
+        // Identities are pid@hostname of the recording machine; replay ignores them.
+        const shareable = json
+          .toString()
+          .split(REPO_ROOT)
+          .join('<repo>')
+          .replace(/"identity": "[^"]*"/g, '"identity": "recorder"')
+          // Sticky task queue names are built from the same pid@hostname.
+          .replace(/"\d+@[^"]*"/g, '"recorder-sticky-queue"');
         await fs.writeFile(path.join(FIXTURES, `${handle.workflowId}.json`), shareable);
         const events = (JSON.parse(shareable) as { events: unknown[] }).events.length;
         console.log(`recorded ${handle.workflowId}: ${events} events`);

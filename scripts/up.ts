@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { loadConfigOrExit } from '../src/config';
 import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { ensureTemporalCli } from './lib/temporal-cli';
@@ -18,6 +20,7 @@ async function run(): Promise<void> {
 
   if (await isListening(host, Number(portText))) {
     log(`using the Temporal server already listening on ${config.temporal.address}`);
+    await registerSearchAttribute();
   } else {
     const cli = await ensureTemporalCli(log);
     start('temporal', cli, [
@@ -57,6 +60,28 @@ reprocess is up (Ctrl-C stops everything)
 `);
 }
 
+/**
+ * A server we did not start may lack the search attribute the workflow keeps current; without it every run's first
+ * workflow task would fail. Registering an attribute that exists already is refused, which is fine.
+ */
+async function registerSearchAttribute(): Promise<void> {
+  const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5_000 });
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace: config.temporal.namespace,
+      searchAttributes: { [REPROCESS_STAGE.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+    });
+    log(`registered the ${REPROCESS_STAGE.name} search attribute`);
+  } catch (error) {
+    if (!/already exists/i.test(error instanceof Error ? error.message : '')) {
+      log(`could not register the ${REPROCESS_STAGE.name} search attribute (${String(error)}); register it with:`);
+      log(`  temporal operator search-attribute create --name ${REPROCESS_STAGE.name} --type Keyword`);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
 function start(name: string, command: string, args: string[]): void {
   // Own process group: Ctrl-C reaches only this script, which then stops each child once, in order.
   const child = spawn(command, args, { stdio: 'inherit', detached: true });
@@ -72,7 +97,7 @@ function start(name: string, command: string, args: string[]): void {
 async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  log('stopping…');
+  log('stopping… (Ctrl-C again to kill at once)');
   const order = ['api', 'worker', 'temporal'];
   for (const name of order) {
     const entry = children.find((candidate) => candidate.name === name);
@@ -123,8 +148,18 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 
-process.once('SIGINT', () => void stopAll(0));
-process.once('SIGTERM', () => void stopAll(0));
+// The first Ctrl-C stops everything in order; a second one, for the impatient, kills what is left at once.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!stopping) {
+      void stopAll(0);
+      return;
+    }
+    log('killing what is left');
+    for (const { process: child } of children) if (child.exitCode === null) child.kill('SIGKILL');
+    process.exit(1);
+  });
+}
 process.once('exit', () => {
   for (const { process: child } of children) if (child.exitCode === null) child.kill('SIGKILL');
 });

@@ -6,6 +6,16 @@ import { loadConfigOrExit, type Config } from './config';
 import { createLogger } from './logger';
 import { subtaskProgressSignal } from './workflows/definitions';
 
+/**
+ * A cancellation reaches an activity only in the answer to one of its heartbeats, and the SDK sends them at most
+ * every 80 % of the heartbeat timeout by default: 8 s for our media steps. Two seconds bounds how long a cancelled
+ * or failed run leaves ffmpeg running; heartbeats cost no history.
+ */
+export const HEARTBEAT_THROTTLE = {
+  maxHeartbeatThrottleInterval: '2 seconds',
+  defaultHeartbeatThrottleInterval: '2 seconds',
+} as const;
+
 /** Activities report progress by signalling their own workflow through an ordinary client. */
 export function signalThrough(client: Client): SignalProgress {
   return (workflowId, runId, report) =>
@@ -27,6 +37,7 @@ export async function createWorker(
     workflowsPath: require.resolve('./workflows'),
     // ffmpeg uses every core it is given; a handful of concurrent steps keeps them busy without thrashing.
     maxConcurrentActivityTaskExecutions: Math.max(4, cores * 2),
+    ...HEARTBEAT_THROTTLE,
     activities: createActivities({
       dataDir: config.dataDir,
       ffmpegPath: config.ffmpegPath,

@@ -54,9 +54,14 @@ async function tryDownload(target: string, log: Log): Promise<boolean> {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : null;
   if (platform === null || arch === null) return false;
   const url = `https://temporal.download/cli/archive/v${TEMPORAL_CLI_VERSION}?platform=${platform}&arch=${arch}`;
-  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'temporal-cli-'));
+  // Unpacked next to its final place, so the last step is a rename within one file system.
+  const workDir = await fs.mkdtemp(path.join(path.dirname(target), '.download-'));
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    // A quick answer or none (no internet): the headers must come within 10 s; the body then gets 5 minutes.
+    const headers = new AbortController();
+    const noAnswer = setTimeout(() => headers.abort(), 10_000);
+    const response = await fetch(url, { signal: AbortSignal.any([headers.signal, AbortSignal.timeout(300_000)]) });
+    clearTimeout(noAnswer);
     if (!response.ok || response.body === null) return false;
     log(`Downloading the Temporal CLI ${TEMPORAL_CLI_VERSION}…`);
     const archive = path.join(workDir, 'temporal.tar.gz');

@@ -78,15 +78,18 @@ async function pruneRuns(dataDir: string, videoId: string, currentRunId: string)
   }
 }
 
-async function listFiles(dir: string): Promise<{ path: string; bytes: number }[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
-  const files = entries.filter((entry) => entry.isFile());
-  return Promise.all(
-    files.map(async (entry) => {
-      const full = path.join(entry.parentPath, entry.name);
-      return { path: path.relative(dir, full), bytes: (await fs.stat(full)).size };
+/** Every file under `dir`, with its size, paths relative to `dir`. */
+async function listFiles(dir: string, prefix = ''): Promise<{ path: string; bytes: number }[]> {
+  const entries = await fs.readdir(path.join(dir, prefix), { withFileTypes: true });
+  const lists = await Promise.all(
+    entries.map(async (entry) => {
+      const relative = path.join(prefix, entry.name);
+      if (entry.isDirectory()) return listFiles(dir, relative);
+      if (!entry.isFile()) return [];
+      return [{ path: relative, bytes: (await fs.stat(path.join(dir, relative))).size }];
     }),
-  ).then((list) => list.sort((a, b) => a.path.localeCompare(b.path)));
+  );
+  return lists.flat().sort((a, b) => a.path.localeCompare(b.path));
 }
 
 async function exists(file: string): Promise<boolean> {

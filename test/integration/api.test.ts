@@ -137,8 +137,10 @@ describe('reprocess API on a real dev server and worker', () => {
   });
 
   describe('GET /api/v1/videos/:video_id/reprocess', () => {
-    it('answers 404 TASK_NOT_FOUND for a video never processed', async () => {
+    it('answers 404 TASK_NOT_FOUND for a video never processed, VIDEO_NOT_FOUND for no video at all', async () => {
+      await addVideo(dataDir, 'never-run', { seconds: 1 });
       expectError(await request(server).get('/api/v1/videos/never-run/reprocess'), 'TASK_NOT_FOUND');
+      expectError(await request(server).get('/api/v1/videos/no-such-video/reprocess'), 'VIDEO_NOT_FOUND');
     });
 
     it('answers stale, from Temporal alone and within the deadline, when no worker answers the query', async () => {

@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import type { VideoInfo } from '../../src/media/probe';
+import { HEARTBEAT_THROTTLE } from '../../src/worker';
 import type { ReprocessVideo } from '../../src/workflows';
 import {
   REPROCESS_STAGE,
@@ -49,14 +50,23 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
   const taskQueue = `workflow-test-${randomUUID()}`;
   // Each test sets how the stubbed probe behaves; the other steps succeed at once.
   let probeImpl: (input: { videoId: string }) => Promise<VideoInfo> = () => Promise.resolve(INFO);
+  let transcodeImpl: () => Promise<unknown> = () => Promise.resolve({ master: 'master.m3u8' });
+  let scenesImpl: () => Promise<unknown> = () => Promise.resolve({ cuts: 0 });
+  const calls: string[] = [];
   const stubs = {
     probe: async (input: { videoId: string }) => ({ info: await probeImpl(input), renditions: RENDITIONS }),
     thumbnails: () => Promise.resolve({ poster: 'poster.jpg' }),
-    transcode: () => Promise.resolve({ master: 'master.m3u8' }),
+    transcode: () => transcodeImpl(),
     audio: () => Promise.resolve({ skipped: true, reason: 'the video has no audio stream' }),
-    scenes: () => Promise.resolve({ cuts: 0 }),
-    publish: () => Promise.resolve({ runId: 'r', manifest: 'manifest.json', files: 1 }),
-    discardStaging: () => Promise.resolve(),
+    scenes: () => scenesImpl(),
+    publish: () => {
+      calls.push('publish');
+      return Promise.resolve({ runId: 'r', manifest: 'manifest.json', files: 1 });
+    },
+    discardStaging: () => {
+      calls.push('discardStaging');
+      return Promise.resolve();
+    },
   } satisfies Record<keyof Activities, unknown>;
 
   beforeAll(async () => {
@@ -66,6 +76,7 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
       taskQueue,
       workflowsPath: require.resolve('../../src/workflows'),
       activities: stubs,
+      ...HEARTBEAT_THROTTLE,
     });
     running = worker.run();
   });
@@ -185,6 +196,41 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     const handle = await start('flaky');
     await handle.result();
     expect(attempts).toBe(2);
+  });
+
+  it('fails the run when a step fails for good: siblings cancelled, staging discarded, nothing published', async () => {
+    probeImpl = () => Promise.resolve(INFO);
+    let scenesCancelled = false;
+    scenesImpl = async () => {
+      try {
+        for (;;) {
+          Context.current().heartbeat();
+          await Context.current().sleep(100);
+        }
+      } catch (error) {
+        scenesCancelled = true;
+        throw error;
+      }
+    };
+    transcodeImpl = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      throw ApplicationFailure.create({ message: 'the encoder gave up', nonRetryable: true });
+    };
+    calls.length = 0;
+    const handle = await start('sibling-fails');
+    const failure = await handle.result().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    transcodeImpl = () => Promise.resolve({ master: 'master.m3u8' });
+    scenesImpl = () => Promise.resolve({ cuts: 0 });
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(scenesCancelled).toBe(true);
+    expect(calls).toEqual(['discardStaging']);
+    const state = await handle.query(progressQuery);
+    const statuses = Object.fromEntries(state.steps.map((step) => [step.name, step.status]));
+    expect(statuses).toMatchObject({ transcode: 'failed', scenes: 'cancelled', publish: 'cancelled' });
+    expect(state).toMatchObject({ phase: 'failed', error: 'the encoder gave up' });
   });
 
   it('ends cancelled when the run is cancelled', async () => {

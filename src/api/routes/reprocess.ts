@@ -14,6 +14,10 @@ export interface ReprocessRoutesDeps {
   maxJsonBytes: number;
 }
 
+function videoNotFound(videoId: string): ApiError {
+  return new ApiError('VIDEO_NOT_FOUND', `No video ${videoId}: put its file at media/${videoId}/source.<ext>`);
+}
+
 export const statusUrl = (videoId: string) => `/api/v1/videos/${videoId}/reprocess`;
 
 /** Start a run and read its progress: `POST …/run_sync` (legacy name, kept), `POST …/reprocess`, `GET …/reprocess`. */
@@ -33,9 +37,7 @@ export function reprocessRoutes({ orchestrator, dataDir, maxJsonBytes }: Reproce
         issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
       });
     }
-    if ((await findSourceFile(dataDir, videoId)) === null) {
-      throw new ApiError('VIDEO_NOT_FOUND', `No video ${videoId}: put its file at media/${videoId}/source.<ext>`);
-    }
+    if ((await findSourceFile(dataDir, videoId)) === null) throw videoNotFound(videoId);
     const steps = selectSteps(parsed.data.steps);
     const { runId } = await orchestrator.start({
       videoId,
@@ -65,6 +67,7 @@ export function reprocessRoutes({ orchestrator, dataDir, maxJsonBytes }: Reproce
 
   router.get('/:video_id/reprocess', async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
+    if ((await findSourceFile(dataDir, videoId)) === null) throw videoNotFound(videoId);
     const execution = await orchestrator.describe(videoId);
     let body: TaskProgressResponse;
     try {
