@@ -22,7 +22,7 @@ import { buildPosterArgs, buildStoryboardArgs, planStoryboard } from '../src/med
 import { createWorker } from '../src/worker';
 import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { findTemporalCli } from '../scripts/lib/temporal-cli';
-import { CORES, percentile, timeCommand, type Timed } from './lib';
+import { CORES, percentile, processTreeCpuSeconds, timeCommand, type Timed } from './lib';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 60);
 const WIDTH = 1920;
@@ -72,6 +72,11 @@ async function run(): Promise<void> {
     ] as const;
     console.log(`\npipeline on a ${SECONDS}-s ${WIDTH}x${HEIGHT} clip, ${CORES} cores`);
     for (const [label, seconds] of rows) console.log(`  ${label.padEnd(48)} ${seconds.toFixed(1).padStart(6)} s`);
+    const busy = (cpu: number, wall: number) => `${((cpu / wall / CORES) * 100).toFixed(0)} %`;
+    console.log(`  cores busy: (a) ${busy(a.cpuSeconds, a.wallSeconds)}, (b) ${busy(b.cpuSeconds, b.wallSeconds)}`);
+    console.log(
+      `  CPU seconds: (a) ${a.cpuSeconds.toFixed(0)}, (b) ${b.cpuSeconds.toFixed(0)}, rung encodes of (c) ${c.rungCpuSeconds.toFixed(0)}`,
+    );
     console.log(`  (a) ÷ (b) = ${(a.wallSeconds / b.wallSeconds).toFixed(2)}   goal ≤ 0.85`);
     console.log(`  (a) ÷ (c) = ${(a.wallSeconds / c.wallSeconds).toFixed(2)}   goal ≤ 0.75`);
     console.log(`  (a) ÷ (d) = ${(a.wallSeconds / d).toFixed(2)}   (1.00 would be the floor itself)`);
@@ -108,6 +113,7 @@ async function ours(dataDir: string) {
   try {
     return await worker.runUntil(async () => {
       const started = performance.now();
+      const cpuBefore = processTreeCpuSeconds();
       const accepted = await fetch(`${base}/api/v1/videos/bench/run_sync`, { method: 'POST' });
       if (accepted.status !== 202) throw new Error(`POST answered ${accepted.status}`);
       const gaps: number[] = [];
@@ -123,9 +129,12 @@ async function ours(dataDir: string) {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       const wallSeconds = (performance.now() - started) / 1000;
+      const cpuAfter = processTreeCpuSeconds();
+      const cpuSeconds = cpuBefore === null || cpuAfter === null ? NaN : cpuAfter - cpuBefore;
       const historyLength = (await env.client.workflow.getHandle('bench').describe()).historyLength;
       return {
         wallSeconds,
+        cpuSeconds,
         gapP95: percentile(gaps, 95),
         gapMax: Math.max(...gaps),
         samples: gaps.length,
