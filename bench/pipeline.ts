@@ -97,20 +97,21 @@ async function ours(dataDir: string) {
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: cli }, searchAttributes: [REPROCESS_STAGE] },
   });
-  const truth = new Map<string, number>();
-  const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: 'bench' });
-  const worker = await createWorker(config, env.nativeConnection, env.client, {
-    observe: (_runId, step, fraction) => truth.set(step, Math.max(truth.get(step) ?? 0, fraction)),
-  });
-  const app = createApp({
-    orchestrator: new Orchestrator(env.client, { taskQueue: 'bench', queryTimeoutMs: 2000 }),
-    dataDir,
-    logger: pino({ level: 'silent' }),
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let server: ReturnType<ReturnType<typeof createApp>['listen']> | undefined;
   try {
+    const truth = new Map<string, number>();
+    const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: 'bench' });
+    const worker = await createWorker(config, env.nativeConnection, env.client, {
+      observe: (_runId, step, fraction) => truth.set(step, Math.max(truth.get(step) ?? 0, fraction)),
+    });
+    const app = createApp({
+      orchestrator: new Orchestrator(env.client, { taskQueue: 'bench', queryTimeoutMs: 2000 }),
+      dataDir,
+      logger: pino({ level: 'silent' }),
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server?.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return await worker.runUntil(async () => {
       const started = performance.now();
       const cpuBefore = processTreeCpuSeconds();
@@ -142,7 +143,7 @@ async function ours(dataDir: string) {
       };
     });
   } finally {
-    server.close();
+    server?.close();
     await env.teardown();
   }
 }
