@@ -2,7 +2,6 @@
 // (a) reprocess, POST → completed; (b) the best single ffmpeg command making the same outputs; (c) a naive script,
 // one ffmpeg per output, one after another; (d) the CPU floor: CPU seconds of the rung encodes alone ÷ cores.
 // Also the p95 gap between the GET's overall % and the true progress of the encoders at the same moment.
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -21,6 +20,7 @@ import { buildScenesArgs } from '../src/media/scenes';
 import { buildPosterArgs, buildStoryboardArgs, planStoryboard } from '../src/media/thumbnails';
 import { createWorker } from '../src/worker';
 import { REPROCESS_STAGE } from '../src/workflows/definitions';
+import { makeClip } from '../scripts/lib/clips';
 import { findTemporalCli } from '../scripts/lib/temporal-cli';
 import { CORES, percentile, processTreeCpuSeconds, timeCommand, type Timed } from './lib';
 
@@ -32,32 +32,8 @@ async function run(): Promise<void> {
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'reprocess-bench-'));
   try {
     const source = path.join(work, 'media', 'bench', 'source.mp4');
-    await fs.mkdir(path.dirname(source), { recursive: true });
     console.log(`generating a ${SECONDS}-s ${WIDTH}x${HEIGHT} clip with audio…`);
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=${WIDTH}x${HEIGHT}:rate=30`,
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000',
-      '-t',
-      String(SECONDS),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-shortest',
-      source,
-    ]);
+    await makeClip(source, { seconds: SECONDS, width: WIDTH, height: HEIGHT, fps: 30 });
 
     const a = await ours(work);
     const b = await singleCommand(source, path.join(work, 'single'));

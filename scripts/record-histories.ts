@@ -11,6 +11,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { signalThrough } from '../src/worker';
 import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery } from '../src/workflows/definitions';
+import { makeClip } from './lib/clips';
 import { findTemporalCli } from './lib/temporal-cli';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -27,31 +28,7 @@ async function run(): Promise<void> {
   try {
     for (const id of ['success', 'retry', 'cancelled']) {
       const file = path.join(dataDir, 'media', id, 'source.mp4');
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      execFileSync('ffmpeg', [
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=640x360:rate=25',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440',
-        '-t',
-        id === 'cancelled' ? '30' : '4',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p',
-        '-c:a',
-        'aac',
-        '-shortest',
-        file,
-      ]);
+      await makeClip(file, { seconds: id === 'cancelled' ? 30 : 4, width: 640, height: 360 });
     }
     const real = createActivities({
       dataDir,
