@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { currentLink, runDir, stagingDir, videoDir } from '../media/layout';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
@@ -48,7 +49,10 @@ export function createPublish(deps: ActivityDeps) {
       await fs.rm(temporary, { force: true });
       await fs.symlink(path.join('runs', runId), temporary);
       await fs.rename(temporary, link);
-      await pruneRuns(deps.dataDir, videoId, runId);
+      // Housekeeping only: the run is published by now, and a failed prune must not fail (and retry) the publish.
+      await pruneRuns(deps.dataDir, videoId, runId).catch((error: unknown) => {
+        Context.current().log.warn('old runs could not be pruned', { videoId, error: String(error) });
+      });
       return { runId, manifest: 'manifest.json', files: (await listFiles(target)).length };
     } catch (error) {
       throw toActivityFailure(error);
