@@ -14,8 +14,8 @@ import { Orchestrator } from '../src/api/orchestrator';
 import type { TaskProgressResponse } from '../src/api/models';
 import { loadConfig } from '../src/config';
 import { buildAudioArgs } from '../src/media/audio';
-import { buildHlsLadderArgs } from '../src/media/hls';
-import { HLS_SEGMENT_SECONDS, planLadder } from '../src/media/ladder';
+import { buildHlsLadderArgs, buildLadderOutputArgs } from '../src/media/hls';
+import { planLadder } from '../src/media/ladder';
 import { buildScenesArgs } from '../src/media/scenes';
 import { buildPosterArgs, buildStoryboardArgs, planStoryboard } from '../src/media/thumbnails';
 import { createWorker } from '../src/worker';
@@ -148,7 +148,7 @@ async function singleCommand(source: string, out: string): Promise<Timed> {
     `[0:v]split=${n + 3}${ladder.map((_, i) => `[s${i}]`).join('')}[sb][sc][po]`,
     ...ladder.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`),
     `[sb]fps=1/${plan.intervalSeconds},scale=${plan.thumbWidth}:${plan.thumbHeight},tile=10x10[sbo]`,
-    `[sc]scale=320:-2,select='gt(scene,0.3)',metadata=print,nullsink`,
+    `[sc]scale=320:-2,scdet=threshold=10,nullsink`,
     `[po]select='gte(t,${SECONDS * 0.1})',scale='min(1280,iw)':-2[poo]`,
     `[0:a]asplit=3[a0][a1][a2]`,
     `[a1]ebur128=peak=true:framelog=verbose,anullsink`,
@@ -166,51 +166,7 @@ async function singleCommand(source: string, out: string): Promise<Timed> {
     '-filter_complex',
     graph,
   ];
-  ladder.forEach((r, i) => {
-    args.push(
-      '-map',
-      `[v${i}]`,
-      '-map',
-      '0:a:0',
-      `-b:v:${i}`,
-      `${r.videoKbps}k`,
-      `-maxrate:v:${i}`,
-      `${Math.round(r.videoKbps * 1.07)}k`,
-      `-bufsize:v:${i}`,
-      `${r.videoKbps * 2}k`,
-    );
-  });
-  args.push(
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-profile:v',
-    'high',
-    '-sc_threshold',
-    '0',
-    '-force_key_frames',
-    `expr:gte(t,n_forced*${HLS_SEGMENT_SECONDS})`,
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-ac',
-    '2',
-    '-f',
-    'hls',
-    '-hls_time',
-    String(HLS_SEGMENT_SECONDS),
-    '-hls_playlist_type',
-    'vod',
-    '-hls_segment_filename',
-    path.join(out, '%v', 'segment_%04d.ts'),
-    '-master_pl_name',
-    'master.m3u8',
-    '-var_stream_map',
-    ladder.map((r, i) => `v:${i},a:${i},name:${r.name}`).join(' '),
-    path.join(out, '%v', 'playlist.m3u8'),
-  );
+  args.push(...buildLadderOutputArgs({ outDir: out, renditions: ladder, hasAudio: true }));
   args.push('-map', '[sbo]', '-q:v', '5', path.join(out, 'storyboard_%03d.jpg'));
   args.push('-map', '[poo]', '-frames:v', '1', '-q:v', '3', path.join(out, 'poster.jpg'));
   args.push('-map', '[a0]', '-c:a', 'aac', '-b:a', '128k', '-ac', '2', path.join(out, 'audio.m4a'));

@@ -34,9 +34,23 @@ export function buildHlsLadderArgs(job: HlsJob): string[] {
     [splits, ...scales].join(';'),
   ];
 
+  args.push(...buildLadderOutputArgs(job));
+  return args;
+}
+
+/**
+ * The output half of the ladder command: maps the filter graph's `[v0]…[vN]` (and the first audio stream) to the
+ * encoders and the HLS muxer. Shared with the benchmark's single-command baseline, so both encode alike.
+ */
+export function buildLadderOutputArgs({
+  outDir,
+  renditions,
+  hasAudio,
+}: Pick<HlsJob, 'outDir' | 'renditions' | 'hasAudio'>): string[] {
+  const args: string[] = [];
   renditions.forEach((r, i) => {
     args.push('-map', `[v${i}]`);
-    if (job.hasAudio) args.push('-map', '0:a:0');
+    if (hasAudio) args.push('-map', '0:a:0');
     args.push(
       `-b:v:${i}`,
       `${r.videoKbps}k`,
@@ -58,9 +72,9 @@ export function buildHlsLadderArgs(job: HlsJob): string[] {
     '-force_key_frames',
     `expr:gte(t,n_forced*${HLS_SEGMENT_SECONDS})`,
   );
-  if (job.hasAudio) args.push('-c:a', 'aac', '-b:a', `${renditions[0]?.audioKbps ?? 128}k`, '-ac', '2');
+  if (hasAudio) args.push('-c:a', 'aac', '-b:a', `${renditions[0]?.audioKbps ?? 128}k`, '-ac', '2');
   const streamMap = renditions
-    .map((r, i) => (job.hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`))
+    .map((r, i) => (hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`))
     .join(' ');
   args.push(
     '-f',
@@ -74,13 +88,13 @@ export function buildHlsLadderArgs(job: HlsJob): string[] {
     '-hls_segment_type',
     'mpegts',
     '-hls_segment_filename',
-    path.join(job.outDir, '%v', 'segment_%04d.ts'),
+    path.join(outDir, '%v', 'segment_%04d.ts'),
     '-master_pl_name',
     'master.m3u8',
     '-var_stream_map',
     streamMap,
     '-y',
-    path.join(job.outDir, '%v', 'playlist.m3u8'),
+    path.join(outDir, '%v', 'playlist.m3u8'),
   );
   return args;
 }

@@ -65,7 +65,7 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
   const progress = new RunProgress(videoId, selectSteps(input.steps), now());
   setHandler(progressQuery, () => progress.snapshot());
   setHandler(subtaskProgressSignal, (report) => {
-    if (progress.report(report)) showDetails(`**${report.step}** · ${toPercent(progress.overall)} %`);
+    if (progress.report(report)) setCurrentDetails(`**${report.step}** · ${toPercent(progress.overall)} %`);
   });
   const outputs: Record<string, unknown> = {};
   let probed: Awaited<ReturnType<Activities['probe']>>;
@@ -76,7 +76,7 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
       const value = await run();
       if (isSkipped(value)) progress.skip(name, now(), value.reason);
       else progress.complete(name, now());
-      showDetails(`**${name}** done · ${toPercent(progress.overall)} %`);
+      setCurrentDetails(`**${name}** done · ${toPercent(progress.overall)} %`);
       return value;
     } catch (error) {
       if (!isCancellation(error)) progress.fail(name, now(), describeFailure(error));
@@ -170,12 +170,8 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
 
   function setStage(stage: string): void {
     upsertSearchAttributes([{ key: REPROCESS_STAGE, value: stage }]);
-    showDetails(`**${stage}** · ${toPercent(progress.overall)} %`);
+    setCurrentDetails(`**${stage}** · ${toPercent(progress.overall)} %`);
   }
-}
-
-function showDetails(details: string): void {
-  setCurrentDetails(details);
 }
 
 function isSkipped(value: unknown): value is { skipped: true; reason: string } {

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { createActivities } from '../../src/activities';
+import type { createActivities } from '../../src/activities';
+import { activitiesFor } from '../helpers/activities';
 import type { VideoInfo } from '../../src/media/probe';
 import type { ProbeOutcome } from '../../src/activities/probe';
 import { addVideo, makeDataDir } from '../helpers/media';
@@ -14,13 +15,7 @@ describe('probe activity (real ffprobe)', () => {
 
   beforeAll(async () => {
     ({ dataDir, cleanup } = await makeDataDir());
-    probe = createActivities({
-      dataDir,
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
-      probeTimeoutMs: 30_000,
-      signalProgress: () => Promise.resolve(),
-    }).probe;
+    probe = activitiesFor(dataDir).probe;
   });
   afterAll(() => cleanup());
 

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import type { createActivities } from '../../src/activities';
+import { activitiesFor } from '../helpers/activities';
 import { currentLink, stagingDir, videoDir } from '../../src/media/layout';
 import { makeDataDir } from '../helpers/media';
 
@@ -14,13 +15,7 @@ describe('publish activity', () => {
 
   beforeAll(async () => {
     ({ dataDir, cleanup } = await makeDataDir());
-    activities = createActivities({
-      dataDir,
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
-      probeTimeoutMs: 1000,
-      signalProgress: () => Promise.resolve(),
-    });
+    activities = activitiesFor(dataDir);
   });
   afterAll(() => cleanup());
 
