@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** What a Bearer token may carry (RFC 6750's b64token), long enough not to be guessed. */
+const API_KEY_PATTERN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+
 const port = z.coerce.number().int().min(0).max(65_535);
 
 /** Every environment variable reprocess reads, with its default. This module is the only reader of process.env. */
@@ -21,6 +24,26 @@ const ConfigSchema = z.object({
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   /** Deadline for a progress query, in milliseconds: a GET never waits longer than this on Temporal. */
   QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /**
+   * Comma-separated API keys; clients send one as `Authorization: Bearer <key>`. Unset means no keys, and then the API
+   * binds to loopback only.
+   */
+  API_KEYS: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()))
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              API_KEY_PATTERN,
+              'each key must be 16–256 characters of A-Z a-z 0-9 . _ ~ + / = -, keys separated by commas',
+            ),
+        )
+        .min(1),
+    )
+    .optional(),
 });
 
 type RawConfig = z.infer<typeof ConfigSchema>;
@@ -40,6 +63,8 @@ export interface Config {
   readonly ffmpegPath: string;
   readonly ffprobePath: string;
   readonly queryTimeoutMs: number;
+  /** Accepted API keys; empty means the API is open, and then it binds to loopback only. */
+  readonly apiKeys: readonly string[];
 }
 
 /** Thrown when an environment variable has a value reprocess cannot use; the message names the variable. */
@@ -77,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffmpegPath: raw.FFMPEG_PATH,
     ffprobePath: raw.FFPROBE_PATH,
     queryTimeoutMs: raw.QUERY_TIMEOUT_MS,
+    apiKeys: raw.API_KEYS ?? [],
   });
 }
 

@@ -2,39 +2,77 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../logger';
 import type { RequestState } from './context';
+import { ApiError } from './errors';
+import { ProgressHub } from './events/hub';
+import { createMetrics, type ApiMetrics } from './metrics';
+import { requireApiKey } from './middleware/auth';
 import { errorEnvelope } from './middleware/errors';
+import { observeRequests } from './middleware/metrics';
 import { requestContext } from './middleware/request-context';
+import { VideoId } from './models';
+import { buildOpenApiDocument } from './openapi';
 import type { Orchestrator } from './orchestrator';
+import { ProgressReader } from './progress-reader';
+import { docsRoutes } from './routes/docs';
+import { eventRoutes } from './routes/events';
+import { opsRoutes, type ReadinessProbe } from './routes/ops';
 import { reprocessRoutes } from './routes/reprocess';
 
 export interface AppDeps {
   orchestrator: Orchestrator;
   dataDir: string;
   logger: Logger;
+  /** Accepted API keys; empty means none is required. */
+  apiKeys?: readonly string[];
   maxJsonBytes?: number;
+  metrics?: ApiMetrics;
+  /** How often a followed video's progress is read for its event streams. */
+  eventPollMs?: number;
+  /** How often an idle event stream gets a keep-alive comment. */
+  keepAliveMs?: number;
+  version?: string;
 }
 
+export type ReprocessApp = Koa<RequestState> & { readonly router: Router<RequestState>; readonly hub: ProgressHub };
+
 /** Builds the Koa app; it opens no port, so tests drive `app.callback()` directly. */
-export function createApp(deps: AppDeps): Koa<RequestState> {
+export function createApp(deps: AppDeps): ReprocessApp {
+  const metrics = deps.metrics ?? createMetrics();
+  const progress = new ProgressReader(deps.orchestrator, metrics);
+  const hub = new ProgressHub((videoId) => progress.read(videoId), deps.eventPollMs ?? 1_000, metrics);
+
+  const router = new Router<RequestState>();
+  router.param('video_id', async (id, ctx, next) => {
+    if (!VideoId.safeParse(id).success) throw new ApiError('INVALID_VIDEO_ID', undefined, { video_id: id });
+    ctx.state.log = ctx.state.log.child({ video_id: id, workflow_id: id });
+    await next();
+  });
+  opsRoutes({ readiness: [temporalProbe(deps.orchestrator)], metrics }, router);
+  docsRoutes(buildOpenApiDocument(deps.version ?? '0.0.0'), router);
+  reprocessRoutes(
+    {
+      orchestrator: deps.orchestrator,
+      progress,
+      metrics,
+      dataDir: deps.dataDir,
+      maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024,
+    },
+    router,
+  );
+  eventRoutes({ hub, metrics, dataDir: deps.dataDir, keepAliveMs: deps.keepAliveMs ?? 15_000 }, router);
+
   const app = new Koa<RequestState>();
   app.use(requestContext(deps.logger));
+  app.use(observeRequests(metrics));
   app.use(errorEnvelope());
-
-  const health = new Router<RequestState>();
-  health.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  app.use(health.routes());
-
-  const reprocess = reprocessRoutes({
-    orchestrator: deps.orchestrator,
-    dataDir: deps.dataDir,
-    maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024,
-  });
-  app.use(reprocess.routes());
-  app.use(reprocess.allowedMethods({ throw: true }));
-
+  app.use(requireApiKey(deps.apiKeys ?? []));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
   // Errors are rendered by errorEnvelope and logged there; Koa's default stderr printing would log them twice.
   app.silent = true;
-  return app;
+  return Object.assign(app, { router, hub });
+}
+
+function temporalProbe(orchestrator: Orchestrator): ReadinessProbe {
+  return { name: 'temporal', check: () => orchestrator.checkReachable() };
 }

@@ -11,10 +11,15 @@ export const ERROR_CATALOGUE = {
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This route does not accept this method' },
   TASK_ALREADY_RUNNING: { status: 409, message: 'A reprocessing run is already open for this video' },
+  TASK_NOT_RUNNING: {
+    status: 409,
+    message: 'No reprocessing run is open for this video, so there is nothing to cancel',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
   ORCHESTRATOR_UNAVAILABLE: { status: 503, message: 'The workflow service is unavailable; retry shortly' },
+  NOT_READY: { status: 503, message: 'The service cannot take traffic yet: a dependency is unreachable' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -69,6 +69,28 @@ export const TaskProgressResponse = z.object({
 });
 export type TaskProgressResponse = z.infer<typeof TaskProgressResponse>;
 
+export const CancelResponse = z.object({
+  video_id: VideoId,
+  workflow_id: z.string(),
+  run_id: z.string(),
+  /** Cancellation is asked for; the run ends `cancelled` once its steps have stopped and cleaned up. */
+  status: z.literal('cancelling'),
+  status_url: z.string(),
+  message: z.string(),
+});
+export type CancelResponse = z.infer<typeof CancelResponse>;
+
+export const HealthResponse = z.object({ status: z.literal('ok') });
+
+const ReadinessCheck = z.object({ ok: z.boolean(), ms: z.number().min(0), error: z.string().optional() });
+
+/** `/readyz` when every dependency answers; otherwise a NOT_READY error whose details hold the same checks. */
+export const ReadinessResponse = z.object({
+  status: z.literal('ready'),
+  checks: z.record(z.string(), ReadinessCheck),
+});
+export type ReadinessResponse = z.infer<typeof ReadinessResponse>;
+
 export const ErrorEnvelope = z.object({
   error: z.object({
     code: z.string(),

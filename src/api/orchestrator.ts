@@ -1,9 +1,11 @@
 import {
+  Connection,
   isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ReprocessVideo } from '../workflows';
 import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../workflows/definitions';
@@ -12,25 +14,35 @@ import { ApiError } from './errors';
 import type { ExecutionView } from './present';
 
 export interface OrchestratorOptions {
+  namespace?: string;
   taskQueue: string;
-  /** Deadline for a progress query; also bounds describe calls. */
+  /** Deadline for a progress read (describe and query together). */
   queryTimeoutMs: number;
   /** Deadline for starting and cancelling, which may wait on the server's persistence. */
   commandTimeoutMs?: number;
 }
+
+/** A worker whose last poll is older than this has most likely gone (a long poll lasts at most about a minute). */
+const POLLER_FRESH_MS = 90_000;
 
 /**
  * The API's only door to Temporal. Every call carries a deadline, so no request waits on an unreachable server, and
  * every Temporal error comes out as an ApiError from the catalogue.
  */
 export class Orchestrator {
+  readonly queryTimeoutMs: number;
+  readonly taskQueue: string;
   private readonly commandTimeoutMs: number;
+  private readonly namespace: string;
 
   constructor(
     private readonly client: Client,
-    private readonly options: OrchestratorOptions,
+    options: OrchestratorOptions,
   ) {
+    this.queryTimeoutMs = options.queryTimeoutMs;
+    this.taskQueue = options.taskQueue;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
+    this.namespace = options.namespace ?? client.options.namespace;
   }
 
   /** Starts a run; refuses with TASK_ALREADY_RUNNING (naming the open run) while one is open. */
@@ -39,7 +51,7 @@ export class Orchestrator {
       const handle = await this.client.withDeadline(Date.now() + this.commandTimeoutMs, () =>
         this.client.workflow.start<typeof ReprocessVideo>(REPROCESS_WORKFLOW_TYPE, {
           workflowId: input.videoId,
-          taskQueue: this.options.taskQueue,
+          taskQueue: this.taskQueue,
           args: [input],
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
@@ -64,10 +76,36 @@ export class Orchestrator {
     }
   }
 
-  /** Temporal's view of the latest run; TASK_NOT_FOUND when the video was never processed (or is past retention). */
-  async describe(videoId: string): Promise<ExecutionView> {
+  /**
+   * Requests cancellation of the open run; the workflow then cancels its activities and cleans up. TASK_NOT_RUNNING
+   * when the latest run is already closed.
+   */
+  async cancel(videoId: string): Promise<ExecutionView> {
+    const execution = await this.describe(videoId);
+    const notRunning = () =>
+      new ApiError(
+        'TASK_NOT_RUNNING',
+        `Run ${execution.runId} of video ${videoId} is already closed (${execution.status.toLowerCase()})`,
+        { video_id: videoId, run_id: execution.runId, status: execution.status.toLowerCase() },
+      );
+    if (execution.status !== 'RUNNING') throw notRunning();
     try {
-      const description = await this.client.withDeadline(Date.now() + this.options.queryTimeoutMs, () =>
+      // The run id pins the cancel to the run described: a newer run is never cancelled by mistake.
+      await this.client.withDeadline(Date.now() + this.commandTimeoutMs, () =>
+        this.client.workflow.getHandle(videoId, execution.runId).cancel(),
+      );
+      return execution;
+    } catch (error) {
+      // Closed between describe and cancel.
+      if (error instanceof WorkflowNotFoundError) throw notRunning();
+      throw toApiError(error);
+    }
+  }
+
+  /** Temporal's view of the latest run; TASK_NOT_FOUND when the video was never processed (or is past retention). */
+  async describe(videoId: string, deadline = Date.now() + this.queryTimeoutMs): Promise<ExecutionView> {
+    try {
+      const description = await this.client.withDeadline(deadline, () =>
         this.client.workflow.getHandle(videoId).describe(),
       );
       return {
@@ -82,12 +120,56 @@ export class Orchestrator {
     }
   }
 
-  /** The run's live progress state from its query handler; rejects when the workflow cannot answer in time. */
-  async queryProgress(videoId: string, runId: string): Promise<ProgressState> {
-    return this.client.withDeadline(Date.now() + this.options.queryTimeoutMs, () =>
-      this.client.workflow.getHandle(videoId, runId).query(progressQuery),
-    );
+  /**
+   * The latest run's live progress state from its query handler; rejects when the workflow cannot answer by the
+   * deadline (no worker polling, or all busy).
+   */
+  async queryProgress(videoId: string, deadline = Date.now() + this.queryTimeoutMs): Promise<ProgressState> {
+    return this.client.withDeadline(deadline, () => this.client.workflow.getHandle(videoId).query(progressQuery));
   }
+
+  /**
+   * Whether any worker polled the task queue recently; null when that cannot be told in time. Used to say why a
+   * query went unanswered.
+   */
+  async hasRecentWorkers(deadline: number): Promise<boolean | null> {
+    try {
+      const response = await this.client.withDeadline(deadline, () =>
+        this.client.workflowService.describeTaskQueue({
+          namespace: this.namespace,
+          taskQueue: { name: this.taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      );
+      const now = Date.now();
+      return (response.pollers ?? []).some((poller) => {
+        const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
+        return now - seconds * 1000 < POLLER_FRESH_MS;
+      });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Rejects unless Temporal answers for our namespace within the query deadline. */
+  async checkReachable(): Promise<void> {
+    try {
+      await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () =>
+        this.client.workflowService.describeNamespace({ namespace: this.namespace }),
+      );
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+}
+
+/**
+ * A connection made on first use, so the API starts (and answers 503) while Temporal is down. Reconnect attempts are
+ * capped at 5 s apart (gRPC's default backoff grows to 2 min), so the API recovers within seconds of Temporal's
+ * return.
+ */
+export function lazyConnection(address: string): Connection {
+  return Connection.lazy({ address, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000 } });
 }
 
 /** Maps what the Temporal client throws to the catalogue; anything unknown becomes a plain 500. */

@@ -39,7 +39,9 @@ export function presentProgress(state: ProgressState, execution: ExecutionView, 
     result: state.result,
     stale: false,
     message: null,
-    seq: state.seq,
+    // A run closed from outside (terminated, timed out) never saw its own end: its status changed with no new seq,
+    // so the answer counts that change itself, and event streams see a new event.
+    seq: status === taskStatus(state) ? state.seq : state.seq + 1,
   };
 }
 

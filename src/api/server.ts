@@ -1,22 +1,44 @@
-import { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { createApp } from './app';
-import { Orchestrator } from './orchestrator';
+import { checkBind, UnsafeBindError } from './bind';
+import { createMetrics } from './metrics';
+import { lazyConnection, Orchestrator } from './orchestrator';
 
 function run(): void {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel).child({ component: 'api' });
-  // Lazy: the API starts, and answers 503, even while Temporal is down; it connects on the first call.
-  const connection = Connection.lazy({ address: config.temporal.address });
+  let bind: ReturnType<typeof checkBind>;
+  try {
+    bind = checkBind(config.host, config.apiKeys);
+  } catch (error) {
+    if (!(error instanceof UnsafeBindError)) throw error;
+    logger.fatal(error.message);
+    console.error(error.message);
+    process.exit(1);
+  }
+  const connection = lazyConnection(config.temporal.address);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const orchestrator = new Orchestrator(client, {
+    namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     queryTimeoutMs: config.queryTimeoutMs,
   });
-  const app = createApp({ orchestrator, dataDir: config.dataDir, logger });
+  const app = createApp({
+    orchestrator,
+    dataDir: config.dataDir,
+    logger,
+    apiKeys: config.apiKeys,
+    metrics: createMetrics({ processMetrics: true }),
+    version: packageVersion(),
+  });
   const server = app.listen(config.port, config.host, () => {
-    logger.info({ url: `http://${config.host}:${config.port}` }, 'api listening');
+    logger.info({ url: `http://${config.host}:${config.port}`, keys: config.apiKeys.length }, 'api listening');
+    if (bind.open) logger.warn(bind.notice);
+    else logger.info(bind.notice);
   });
 
   const stop = (signal: string) => {
@@ -24,11 +46,19 @@ function run(): void {
     server.close(() => {
       void connection.close().finally(() => process.exit(0));
     });
-    // Keep-alive connections would hold close() open; a stopping API owes them nothing.
+    // Keep-alive connections and event streams would hold close() open; a stopping API owes them nothing.
     server.closeAllConnections();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The version the OpenAPI document states; src/api and dist/api both sit two levels below package.json. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
 }
 
 try {

@@ -70,3 +70,16 @@ export interface SubtaskProgressReport {
   /** ISO-8601 time at which the activity measured this fraction. */
   at: string;
 }
+
+/** Task statuses after which nothing changes any more. */
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'timed_out',
+  'terminated',
+];
+
+export function isFinalTaskStatus(status: TaskStatus): boolean {
+  return FINAL_TASK_STATUSES.includes(status);
+}

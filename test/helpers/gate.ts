@@ -10,7 +10,10 @@ export class Gate {
 }
 
 /** Polls `check` until it returns a value other than undefined; tests use it instead of fixed sleeps. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -23,7 +23,7 @@ export function errorEnvelope(): Middleware<RequestState> {
       };
       ctx.status = error.status;
       ctx.body = body;
-      if (error.code === 'ORCHESTRATOR_UNAVAILABLE') ctx.set('Retry-After', '5');
+      if (error.status === 503) ctx.set('Retry-After', '5');
     }
   };
 }

@@ -1,33 +1,30 @@
-import Router, { type RouterMiddleware } from '@koa/router';
-import { findSourceFile } from '../../media/layout';
+import type Router from '@koa/router';
+import { type RouterMiddleware } from '@koa/router';
 import { selectSteps } from '../../progress';
 import type { RequestState } from '../context';
 import { ApiError } from '../errors';
+import type { ApiMetrics } from '../metrics';
 import { readJsonBody } from '../middleware/json-body';
-import { AsyncTaskResponse, ReprocessRequest, VideoId, type TaskProgressResponse } from '../models';
+import type { AsyncTaskResponse, CancelResponse } from '../models';
+import { ReprocessRequest } from '../models';
 import type { Orchestrator } from '../orchestrator';
-import { presentFromExecution, presentProgress } from '../present';
+import type { ProgressReader } from '../progress-reader';
+import { eventsUrl, requireVideo, statusUrl } from '../videos';
 
 export interface ReprocessRoutesDeps {
   orchestrator: Orchestrator;
+  progress: ProgressReader;
+  metrics: ApiMetrics;
   dataDir: string;
   maxJsonBytes: number;
 }
 
-function videoNotFound(videoId: string): ApiError {
-  return new ApiError('VIDEO_NOT_FOUND', `No video ${videoId}: put its file at media/${videoId}/source.<ext>`);
-}
-
-export const statusUrl = (videoId: string) => `/api/v1/videos/${videoId}/reprocess`;
-
-/** Start a run and read its progress: `POST …/run_sync` (legacy name, kept), `POST …/reprocess`, `GET …/reprocess`. */
-export function reprocessRoutes({ orchestrator, dataDir, maxJsonBytes }: ReprocessRoutesDeps): Router<RequestState> {
-  const router = new Router<RequestState>({ prefix: '/api/v1/videos' });
-
-  router.param('video_id', async (id, ctx, next) => {
-    if (!VideoId.safeParse(id).success) throw new ApiError('INVALID_VIDEO_ID', undefined, { video_id: id });
-    await next();
-  });
+/**
+ * A video's runs: start one (`POST …/run_sync`, the legacy name kept for existing clients, and its canonical twin
+ * `POST …/reprocess`), read the latest one's progress (`GET`), cancel it (`DELETE`).
+ */
+export function reprocessRoutes(deps: ReprocessRoutesDeps, router: Router<RequestState>): void {
+  const { orchestrator, progress, metrics, dataDir, maxJsonBytes } = deps;
 
   const startRun: RouterMiddleware<RequestState> = async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
@@ -37,14 +34,23 @@ export function reprocessRoutes({ orchestrator, dataDir, maxJsonBytes }: Reproce
         issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
       });
     }
-    if ((await findSourceFile(dataDir, videoId)) === null) throw videoNotFound(videoId);
+    await requireVideo(dataDir, videoId);
     const steps = selectSteps(parsed.data.steps);
-    const { runId } = await orchestrator.start({
-      videoId,
-      steps,
-      ...(parsed.data.renditions ? { renditions: parsed.data.renditions } : {}),
-    });
-    ctx.state.log.info({ video_id: videoId, workflow_id: videoId, run_id: runId }, 'run started');
+    let runId: string;
+    try {
+      ({ runId } = await orchestrator.start({
+        videoId,
+        steps,
+        ...(parsed.data.renditions ? { renditions: parsed.data.renditions } : {}),
+      }));
+    } catch (error) {
+      const refused = error instanceof ApiError && error.code === 'TASK_ALREADY_RUNNING';
+      metrics.starts.inc({ outcome: refused ? 'refused' : 'failed' });
+      throw error;
+    }
+    metrics.starts.inc({ outcome: 'accepted' });
+    ctx.state.log = ctx.state.log.child({ run_id: runId });
+    ctx.state.log.info({ steps }, 'run started');
     const body: AsyncTaskResponse = {
       video_id: videoId,
       workflow_id: videoId,
@@ -54,36 +60,42 @@ export function reprocessRoutes({ orchestrator, dataDir, maxJsonBytes }: Reproce
       steps,
       accepted_at: new Date().toISOString(),
       status_url: statusUrl(videoId),
-      events_url: `${statusUrl(videoId)}/events`,
-      message: `Reprocessing of ${videoId} started; follow it at the status_url`,
+      events_url: eventsUrl(videoId),
+      message: `Reprocessing of ${videoId} started; follow it at the status_url or the events_url`,
     };
     ctx.status = 202;
     ctx.set('Location', body.status_url);
-    ctx.body = AsyncTaskResponse.parse(body);
+    ctx.body = body;
   };
 
-  router.post('/:video_id/run_sync', startRun);
-  router.post('/:video_id/reprocess', startRun);
+  router.post('/api/v1/videos/:video_id/run_sync', startRun);
+  router.post('/api/v1/videos/:video_id/reprocess', startRun);
 
-  router.get('/:video_id/reprocess', async (ctx) => {
+  router.get('/api/v1/videos/:video_id/reprocess', async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
-    if ((await findSourceFile(dataDir, videoId)) === null) throw videoNotFound(videoId);
-    const execution = await orchestrator.describe(videoId);
-    let body: TaskProgressResponse;
-    try {
-      const state = await orchestrator.queryProgress(videoId, execution.runId);
-      body = presentProgress(state, execution, Date.now());
-    } catch (error) {
-      ctx.state.log.warn({ video_id: videoId, run_id: execution.runId, err: error }, 'progress query unanswered');
-      body = presentFromExecution(
-        videoId,
-        execution,
-        'The workflow did not answer its progress query in time (is a worker polling the task queue?); ' +
-          'this answer comes from the workflow service alone',
-      );
-    }
+    await requireVideo(dataDir, videoId);
+    const body = await progress.read(videoId);
+    ctx.state.log = ctx.state.log.child({ run_id: body.run_id });
+    if (body.stale) ctx.state.log.warn({ reason: body.message }, 'stale progress answer');
     ctx.body = body;
   });
 
-  return router;
+  router.delete('/api/v1/videos/:video_id/reprocess', async (ctx) => {
+    const videoId = ctx.params['video_id'] as string;
+    await requireVideo(dataDir, videoId);
+    const execution = await orchestrator.cancel(videoId);
+    ctx.state.log = ctx.state.log.child({ run_id: execution.runId });
+    ctx.state.log.info('run cancellation requested');
+    const body: CancelResponse = {
+      video_id: videoId,
+      workflow_id: execution.workflowId,
+      run_id: execution.runId,
+      status: 'cancelling',
+      status_url: statusUrl(videoId),
+      message: `Cancelling run ${execution.runId}; it ends "cancelled" once its steps have stopped`,
+    };
+    ctx.status = 202;
+    ctx.set('Location', body.status_url);
+    ctx.body = body;
+  });
 }
