@@ -1,6 +1,7 @@
 import {
   Connection,
   isGrpcServiceError,
+  WorkflowClient,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
@@ -34,6 +35,8 @@ export class Orchestrator {
   readonly taskQueue: string;
   private readonly commandTimeoutMs: number;
   private readonly namespace: string;
+  /** Queries through this client are refused by runs that closed other than cleanly; see queryLatest. */
+  private readonly cleanQueries: WorkflowClient;
 
   constructor(
     private readonly client: Client,
@@ -43,6 +46,11 @@ export class Orchestrator {
     this.taskQueue = options.taskQueue;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
     this.namespace = options.namespace ?? client.options.namespace;
+    this.cleanQueries = new WorkflowClient({
+      connection: client.connection,
+      namespace: this.namespace,
+      queryRejectCondition: 'NOT_COMPLETED_CLEANLY',
+    });
   }
 
   /** Starts a run; refuses with TASK_ALREADY_RUNNING (naming the open run) while one is open. */
@@ -121,9 +129,16 @@ export class Orchestrator {
   }
 
   /**
-   * The latest run's live progress state from its query handler; rejects when the workflow cannot answer by the
-   * deadline (no worker polling, or all busy).
+   * The latest run's progress state in one round trip, when that run is open or completed: then the state alone
+   * says all the API needs (its phase is the execution's status). A run closed any other way (failed, cancelled,
+   * terminated, timed out) is refused with QueryRejectedError, carrying that status, and the caller asks again with
+   * describe. Rejects too when the workflow cannot answer by the deadline (no worker polling, or all busy).
    */
+  async queryLatest(videoId: string, deadline: number): Promise<ProgressState> {
+    return this.client.withDeadline(deadline, () => this.cleanQueries.getHandle(videoId).query(progressQuery));
+  }
+
+  /** The latest run's progress state, whatever way it closed; rejects as queryLatest does. */
   async queryProgress(videoId: string, deadline = Date.now() + this.queryTimeoutMs): Promise<ProgressState> {
     return this.client.withDeadline(deadline, () => this.client.workflow.getHandle(videoId).query(progressQuery));
   }

@@ -14,9 +14,10 @@ const FINAL_STEP_STATUSES = new Set(['completed', 'skipped', 'failed', 'cancelle
 export class RunProgress {
   private readonly state: ProgressState;
 
-  constructor(videoId: string, selected: readonly StepName[], at: string) {
+  constructor(videoId: string, runId: string, selected: readonly StepName[], at: string) {
     this.state = {
       videoId,
+      runId,
       phase: 'running',
       seq: 0,
       steps: STEP_NAMES.map((name) => newStep(name, selected.includes(name))),

@@ -45,6 +45,8 @@ export interface StepState {
 /** The raw state the workflow's `progress` query returns; the API derives everything else from it. */
 export interface ProgressState {
   videoId: string;
+  /** The run this state belongs to, so one query tells the API which run answered. */
+  runId: string;
   phase: RunPhase;
   /** Bumped on every change, so clients can tell a new snapshot from a repeated one. */
   seq: number;

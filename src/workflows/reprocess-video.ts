@@ -8,6 +8,7 @@ import {
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { VideoInfo } from '../media/probe';
@@ -62,7 +63,7 @@ const media = proxyActivities<Activities>({
 export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessResult> {
   const { videoId } = input;
   const now = () => new Date().toISOString();
-  const progress = new RunProgress(videoId, selectSteps(input.steps), now());
+  const progress = new RunProgress(videoId, workflowInfo().runId, selectSteps(input.steps), now());
   setHandler(progressQuery, () => progress.snapshot());
   setHandler(subtaskProgressSignal, (report) => {
     if (progress.report(report)) setCurrentDetails(`**${report.step}** · ${toPercent(progress.overall)} %`);

@@ -32,7 +32,7 @@ describe('ReprocessRequest', () => {
 
 describe('TaskProgressResponse', () => {
   it('describes what presentProgress builds from the workflow state', () => {
-    const progress = new RunProgress('demo', ['probe'], '2026-01-01T00:00:00.000Z');
+    const progress = new RunProgress('demo', 'run-1', ['probe'], '2026-01-01T00:00:00.000Z');
     progress.start('probe', '2026-01-01T00:00:01.000Z');
     const body = presentProgress(progress.snapshot(), execution, Date.parse('2026-01-01T00:00:02Z'));
     expect(TaskProgressResponse.parse(body)).toEqual(body);

@@ -90,7 +90,7 @@ describe('etaSeconds', () => {
 
 describe('RunProgress', () => {
   function running(): RunProgress {
-    const progress = new RunProgress('demo', ['probe'], T0);
+    const progress = new RunProgress('demo', 'run-1', ['probe'], T0);
     progress.start('probe', at(1));
     return progress;
   }

@@ -67,7 +67,7 @@ describe('stepWeights', () => {
   });
 
   it('never lets the overall percentage drop when the probe reweighs the steps', () => {
-    const progress = new RunProgress('v', ['probe', 'transcode', 'publish'], '2026-01-01T00:00:00.000Z');
+    const progress = new RunProgress('v', 'run-1', ['probe', 'transcode', 'publish'], '2026-01-01T00:00:00.000Z');
     progress.start('probe', '2026-01-01T00:00:01.000Z');
     progress.complete('probe', '2026-01-01T00:00:02.000Z');
     const before = progress.overall;

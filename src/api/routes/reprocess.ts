@@ -50,7 +50,7 @@ export function reprocessRoutes(deps: ReprocessRoutesDeps, router: Router<Reques
     }
     metrics.starts.inc({ outcome: 'accepted' });
     ctx.state.log = ctx.state.log.child({ run_id: runId });
-    ctx.state.log.info({ steps }, 'run started');
+    ctx.state.log.debug({ steps }, 'run started');
     const body: AsyncTaskResponse = {
       video_id: videoId,
       workflow_id: videoId,
