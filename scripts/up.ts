@@ -54,7 +54,8 @@ async function run(): Promise<void> {
   console.log(`
 reprocess is up (Ctrl-C stops everything)
   API          ${api}/api/v1/videos/{video_id}/run_sync   (videos live in ${path.join(config.dataDir, 'media')}/{video_id}/source.<ext>)
-  Health       ${api}/healthz
+  API docs     ${api}/docs   (OpenAPI: ${api}/openapi.json)
+  Health       ${api}/healthz · ${api}/readyz · ${api}/metrics
   Temporal UI  http://${host}:${config.temporal.uiPort}
   Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})
 `);

@@ -34,6 +34,14 @@ describe('loadConfig', () => {
     expect(config.queryTimeoutMs).toBe(1500);
   });
 
+  it('reads API_KEYS as a comma-separated list, and none by default', () => {
+    expect(loadConfig({}).apiKeys).toEqual([]);
+    expect(loadConfig({ API_KEYS: 'first-key-0123456789, second-key-0123456789' }).apiKeys).toEqual([
+      'first-key-0123456789',
+      'second-key-0123456789',
+    ]);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(8080);
   });
@@ -44,6 +52,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['TEMPORAL_ADDRESS', 'no-port-here'],
     ['QUERY_TIMEOUT_MS', '5'],
+    ['API_KEYS', 'too-short'],
+    ['API_KEYS', 'a-long-enough-key-0123,'],
+    ['API_KEYS', 'has spaces inside the key 0123'],
   ])('refuses %s=%s with a message naming the variable', (variable, value) => {
     let thrown: unknown;
     try {
