@@ -44,6 +44,22 @@ const ConfigSchema = z.object({
         .min(1),
     )
     .optional(),
+  /** The catalog: PostgreSQL when set (postgres://…); otherwise a SQLite file in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected postgres://user:password@host:5432/database')
+    .optional(),
+  /** Whether the API and the worker bring the catalog's schema to the latest migration when they start. */
+  MIGRATE_ON_START: z
+    .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
+  /** Largest upload POST /api/v1/videos accepts, in bytes (default 4 GiB). */
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 ** 3),
 });
 
 type RawConfig = z.infer<typeof ConfigSchema>;
@@ -65,6 +81,12 @@ export interface Config {
   readonly queryTimeoutMs: number;
   /** Accepted API keys; empty means the API is open, and then it binds to loopback only. */
   readonly apiKeys: readonly string[];
+  readonly catalog: {
+    /** PostgreSQL connection string, or null for the SQLite file in DATA_DIR. */
+    readonly databaseUrl: string | null;
+    readonly migrateOnStart: boolean;
+  };
+  readonly maxUploadBytes: number;
 }
 
 /** Thrown when an environment variable has a value reprocess cannot use; the message names the variable. */
@@ -103,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffprobePath: raw.FFPROBE_PATH,
     queryTimeoutMs: raw.QUERY_TIMEOUT_MS,
     apiKeys: raw.API_KEYS ?? [],
+    catalog: { databaseUrl: raw.DATABASE_URL ?? null, migrateOnStart: raw.MIGRATE_ON_START },
+    maxUploadBytes: raw.MAX_UPLOAD_BYTES,
   });
 }
 

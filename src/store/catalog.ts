@@ -1,0 +1,220 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewVideoRow, TaskRow, VideoRow } from './schema';
+
+/** Thrown when a video id is already in the catalog. */
+export class VideoExistsError extends Error {
+  override readonly name = 'VideoExistsError';
+  constructor(readonly videoId: string) {
+    super(`Video ${videoId} already exists`);
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass it back as `cursor` for the next page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface RunStart {
+  runId: string;
+  videoId: string;
+  workflowId: string;
+  steps: readonly string[];
+  startedAt: string;
+  snapshot: unknown;
+}
+
+export interface RunOutcome {
+  runId: string;
+  videoId: string;
+  workflowId: string;
+  steps: readonly string[];
+  status: string;
+  progress: number;
+  snapshot: unknown;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string;
+  /** Set when the run published: it becomes the video's current run, and its probe info the video's. */
+  published?: { info: unknown };
+}
+
+interface Cursor {
+  createdAt: string;
+  key: string;
+}
+
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+/** Reads a cursor this catalog wrote; anything else is refused, never passed to a query. */
+export function decodeCursor(value: string): Cursor | null {
+  try {
+    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<Cursor>;
+    return typeof parsed.createdAt === 'string' && typeof parsed.key === 'string'
+      ? { createdAt: parsed.createdAt, key: parsed.key }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The catalog of videos and of their runs; the same queries on SQLite and PostgreSQL. */
+export class Catalog {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  findVideo(id: string): Promise<VideoRow | undefined> {
+    return this.db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insertVideo(row: NewVideoRow): Promise<void> {
+    const inserted = await this.db
+      .insertInto('videos')
+      .values(row)
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new VideoExistsError(row.id);
+  }
+
+  async deleteVideo(id: string): Promise<void> {
+    await this.db.deleteFrom('videos').where('id', '=', id).execute();
+  }
+
+  /** Videos newest first. */
+  async listVideos(options: { limit: number; cursor?: Cursor | null }): Promise<Page<VideoRow>> {
+    let query = this.db.selectFrom('videos').selectAll();
+    const { cursor } = options;
+    if (cursor) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', cursor.createdAt),
+          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.key)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit + 1)
+      .execute();
+    return page(rows, options.limit, (row) => ({ createdAt: row.created_at, key: row.id }));
+  }
+
+  /** Records that a run started; idempotent, so a retried activity writes nothing twice. */
+  async recordRunStarted(start: RunStart): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db
+      .insertInto('processing_tasks')
+      .values({
+        run_id: start.runId,
+        video_id: start.videoId,
+        workflow_id: start.workflowId,
+        status: 'running',
+        progress: 0,
+        steps: JSON.stringify(start.steps),
+        snapshot: JSON.stringify(start.snapshot),
+        error: null,
+        created_at: start.startedAt,
+        started_at: start.startedAt,
+        finished_at: null,
+        updated_at: now,
+      })
+      .onConflict((conflict) => conflict.column('run_id').doNothing())
+      .execute();
+  }
+
+  /** Records how a run ended (and, when it published, makes it the video's current run), in one transaction. */
+  async recordRunFinished(outcome: RunOutcome): Promise<void> {
+    const now = new Date().toISOString();
+    const final = {
+      status: outcome.status,
+      progress: outcome.progress,
+      snapshot: JSON.stringify(outcome.snapshot),
+      error: outcome.error,
+      finished_at: outcome.finishedAt,
+      updated_at: now,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('processing_tasks')
+        .values({
+          run_id: outcome.runId,
+          video_id: outcome.videoId,
+          workflow_id: outcome.workflowId,
+          steps: JSON.stringify(outcome.steps),
+          created_at: outcome.startedAt,
+          started_at: outcome.startedAt,
+          ...final,
+        })
+        .onConflict((conflict) => conflict.column('run_id').doUpdateSet(final))
+        .execute();
+      if (outcome.published) {
+        await trx
+          .updateTable('videos')
+          .set({ current_run_id: outcome.runId, info: JSON.stringify(outcome.published.info), updated_at: now })
+          .where('id', '=', outcome.videoId)
+          .execute();
+      }
+    });
+  }
+
+  /** Keeps the last snapshot the API saw of an open run, for answers when the workflow cannot be asked. */
+  async saveSnapshot(runId: string, snapshot: { status: string; progress: number }): Promise<void> {
+    await this.db
+      .updateTable('processing_tasks')
+      .set({
+        snapshot: JSON.stringify(snapshot),
+        progress: snapshot.progress,
+        status: snapshot.status,
+        updated_at: new Date().toISOString(),
+      })
+      .where('run_id', '=', runId)
+      .where('finished_at', 'is', null)
+      .execute();
+  }
+
+  findRun(runId: string): Promise<TaskRow | undefined> {
+    return this.db.selectFrom('processing_tasks').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  }
+
+  latestRun(videoId: string): Promise<TaskRow | undefined> {
+    return this.db
+      .selectFrom('processing_tasks')
+      .selectAll()
+      .where('video_id', '=', videoId)
+      .orderBy('created_at', 'desc')
+      .orderBy('run_id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** A video's runs newest first. */
+  async listRuns(videoId: string, options: { limit: number; cursor?: Cursor | null }): Promise<Page<TaskRow>> {
+    let query = this.db.selectFrom('processing_tasks').selectAll().where('video_id', '=', videoId);
+    const { cursor } = options;
+    if (cursor) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', cursor.createdAt),
+          eb.and([eb('created_at', '=', cursor.createdAt), eb('run_id', '<', cursor.key)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('run_id', 'desc')
+      .limit(options.limit + 1)
+      .execute();
+    return page(rows, options.limit, (row) => ({ createdAt: row.created_at, key: row.run_id }));
+  }
+
+  /** Rejects unless the database answers. */
+  async ping(): Promise<void> {
+    await this.db.selectFrom('videos').select('id').limit(1).execute();
+  }
+}
+
+function page<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}

@@ -1,0 +1,4 @@
+export * from './catalog';
+export * from './database';
+export * from './migrator';
+export type * from './schema';

@@ -1,0 +1,192 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../src/store';
+import {
+  Catalog,
+  decodeCursor,
+  MIGRATION_NAMES,
+  migrateDown,
+  migrateToLatest,
+  migrateToZero,
+  pendingMigrations,
+  VideoExistsError,
+} from '../../src/store';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
+
+const video = (id: string, createdAt: string) => ({
+  id,
+  title: `Video ${id}`,
+  source_path: `media/${id}/source.mp4`,
+  size_bytes: 5_000_000_000,
+  info: null,
+  current_run_id: null,
+  created_at: createdAt,
+  updated_at: createdAt,
+});
+
+/** Tables, columns and indexes as the database itself reports them, for comparing schemas. */
+async function describeSchema(db: Kysely<Database>, dialect: string): Promise<string[]> {
+  if (dialect === 'sqlite') {
+    const rows = await sql<{ type: string; name: string; sql: string | null }>`
+      select type, name, sql from sqlite_master where name not like 'kysely_%' and name not like 'sqlite_%'
+      order by type, name`.execute(db);
+    return rows.rows.map((row) => `${row.type} ${row.name} ${row.sql ?? ''}`);
+  }
+  const columns = await sql<{ t: string; c: string; d: string; n: string }>`
+    select table_name t, column_name c, data_type d, is_nullable n from information_schema.columns
+    where table_schema = 'public' and table_name not like 'kysely_%' order by t, c`.execute(db);
+  const indexes = await sql<{ i: string; d: string }>`
+    select indexname i, indexdef d from pg_indexes where schemaname = 'public' and tablename not like 'kysely_%'
+    order by i`.execute(db);
+  return [...columns.rows.map((r) => `column ${r.t}.${r.c} ${r.d} ${r.n}`), ...indexes.rows.map((r) => `index ${r.d}`)];
+}
+
+describe.each(DIALECTS)('catalog on %s', (dialect) => {
+  let test: TestDatabase;
+  let catalog: Catalog;
+
+  beforeAll(async () => {
+    test = await createTestDatabase(dialect);
+    await migrateToLatest(test.database.db);
+    catalog = new Catalog(test.database.db);
+  });
+
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  describe('migrations', () => {
+    it('has nothing pending once migrated', async () => {
+      expect(await pendingMigrations(test.database.db)).toEqual([]);
+    });
+
+    it('keeps rows through a down and up of the latest migration, which only touches indexes', async () => {
+      await catalog.insertVideo(video('kept', '2026-01-01T00:00:00.000Z'));
+      expect(await migrateDown(test.database.db)).toEqual([MIGRATION_NAMES.at(-1)]);
+      expect(await pendingMigrations(test.database.db)).toEqual([MIGRATION_NAMES.at(-1)]);
+      expect((await catalog.findVideo('kept'))?.title).toBe('Video kept');
+      await migrateToLatest(test.database.db);
+      expect((await catalog.findVideo('kept'))?.size_bytes).toBe(5_000_000_000);
+    });
+
+    it('up → down to zero → up again leaves the same schema', async () => {
+      const before = await describeSchema(test.database.db, dialect);
+      expect(before.length).toBeGreaterThanOrEqual(5);
+      await migrateToZero(test.database.db);
+      expect(await describeSchema(test.database.db, dialect)).toEqual([]);
+      expect(await pendingMigrations(test.database.db)).toEqual(MIGRATION_NAMES);
+      await migrateToLatest(test.database.db);
+      expect(await describeSchema(test.database.db, dialect)).toEqual(before);
+    });
+  });
+
+  describe('videos', () => {
+    it('refuses a second video with the same id', async () => {
+      await catalog.insertVideo(video('twice', '2026-01-02T00:00:00.000Z'));
+      await expect(catalog.insertVideo(video('twice', '2026-01-02T00:00:00.000Z'))).rejects.toBeInstanceOf(
+        VideoExistsError,
+      );
+    });
+
+    it('lists videos newest first, page by page, each exactly once', async () => {
+      const ids = Array.from({ length: 7 }, (_, index) => `page-${index}`);
+      // Two share a timestamp, so the id must break the tie.
+      for (const [index, id] of ids.entries()) {
+        await catalog.insertVideo(video(id, `2030-01-0${Math.min(index, 5) + 1}T00:00:00.000Z`));
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await catalog.listVideos({ limit: 3, cursor: cursor ? decodeCursor(cursor) : null });
+        seen.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      const mine = seen.filter((id) => id.startsWith('page-'));
+      expect(mine).toEqual(['page-6', 'page-5', 'page-4', 'page-3', 'page-2', 'page-1', 'page-0']);
+      expect(new Set(seen).size).toBe(seen.length);
+    });
+
+    it('refuses cursors it did not write', () => {
+      expect(decodeCursor('not-a-cursor')).toBeNull();
+      expect(decodeCursor(Buffer.from('{"createdAt":1}').toString('base64url'))).toBeNull();
+    });
+  });
+
+  describe('runs', () => {
+    const start = {
+      runId: 'run-a',
+      videoId: 'kept',
+      workflowId: 'kept',
+      steps: ['probe', 'publish'],
+      startedAt: '2026-02-01T00:00:00.000Z',
+      snapshot: { status: 'queued', progress: 0 },
+    };
+
+    beforeAll(async () => {
+      // The migration tests above may have dropped every table and row; runs need their video back.
+      if (!(await catalog.findVideo('kept'))) await catalog.insertVideo(video('kept', '2026-01-01T00:00:00.000Z'));
+    });
+
+    it('records a start once, however often it is retried, and its outcome in place', async () => {
+      await catalog.recordRunStarted(start);
+      await catalog.recordRunStarted(start);
+      expect(await catalog.findRun('run-a')).toMatchObject({ status: 'running', finished_at: null });
+
+      await catalog.saveSnapshot('run-a', { status: 'running', progress: 40 });
+      expect(await catalog.findRun('run-a')).toMatchObject({ progress: 40 });
+
+      await catalog.recordRunFinished({
+        ...start,
+        status: 'completed',
+        progress: 100,
+        snapshot: { status: 'completed', progress: 100 },
+        error: null,
+        finishedAt: '2026-02-01T00:01:00.000Z',
+        published: { info: { width: 320 } },
+      });
+      const run = await catalog.findRun('run-a');
+      expect(run).toMatchObject({ status: 'completed', progress: 100, finished_at: '2026-02-01T00:01:00.000Z' });
+      expect(JSON.parse(run!.snapshot!)).toEqual({ status: 'completed', progress: 100 });
+      const kept = await catalog.findVideo('kept');
+      expect(kept).toMatchObject({ current_run_id: 'run-a' });
+      expect(JSON.parse(kept!.info!)).toEqual({ width: 320 });
+
+      // A late snapshot never overwrites a final record.
+      await catalog.saveSnapshot('run-a', { status: 'running', progress: 50 });
+      expect(await catalog.findRun('run-a')).toMatchObject({ status: 'completed', progress: 100 });
+    });
+
+    it('records an outcome even when the start was never recorded, and leaves current alone on failure', async () => {
+      await catalog.recordRunFinished({
+        ...start,
+        runId: 'run-b',
+        startedAt: '2026-02-02T00:00:00.000Z',
+        status: 'failed',
+        progress: 12.5,
+        snapshot: null,
+        error: 'InvalidMedia: no video stream',
+        finishedAt: '2026-02-02T00:00:05.000Z',
+      });
+      expect(await catalog.findRun('run-b')).toMatchObject({
+        status: 'failed',
+        error: 'InvalidMedia: no video stream',
+      });
+      expect((await catalog.findVideo('kept'))?.current_run_id).toBe('run-a');
+      expect((await catalog.latestRun('kept'))?.run_id).toBe('run-b');
+    });
+
+    it("lists a video's runs newest first, paginated", async () => {
+      for (let index = 0; index < 5; index += 1) {
+        await catalog.recordRunStarted({
+          ...start,
+          runId: `run-p${index}`,
+          startedAt: `2026-03-0${index + 1}T00:00:00.000Z`,
+        });
+      }
+      const first = await catalog.listRuns('kept', { limit: 4 });
+      expect(first.items.map((run) => run.run_id)).toEqual(['run-p4', 'run-p3', 'run-p2', 'run-p1']);
+      const second = await catalog.listRuns('kept', { limit: 4, cursor: decodeCursor(first.nextCursor!) });
+      expect(second.items.map((run) => run.run_id)).toEqual(['run-p0', 'run-b', 'run-a']);
+      expect(second.nextCursor).toBeNull();
+    });
+  });
+});
