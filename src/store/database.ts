@@ -20,9 +20,11 @@ export const SQLITE_FILE = 'catalog.sqlite';
 
 /** PostgreSQL's int8 (our `size_bytes`) as a number: sizes stay far below 2^53. */
 const INT8_OID = 20;
-const pgTypes = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /** Opens the catalog: PostgreSQL when `databaseUrl` is set, else `DATA_DIR/catalog.sqlite`. */
