@@ -17,6 +17,7 @@ import { docsRoutes } from './routes/docs';
 import { eventRoutes } from './routes/events';
 import { opsRoutes, type ReadinessProbe } from './routes/ops';
 import { reprocessRoutes } from './routes/reprocess';
+import { videoOnDisk } from './videos';
 
 export interface AppDeps {
   orchestrator: Orchestrator;
@@ -49,17 +50,12 @@ export function createApp(deps: AppDeps): ReprocessApp {
   });
   opsRoutes({ readiness: [temporalProbe(deps.orchestrator)], metrics }, router);
   docsRoutes(buildOpenApiDocument(deps.version ?? '0.0.0'), router);
+  const requireVideo = videoOnDisk(deps.dataDir);
   reprocessRoutes(
-    {
-      orchestrator: deps.orchestrator,
-      progress,
-      metrics,
-      dataDir: deps.dataDir,
-      maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024,
-    },
+    { orchestrator: deps.orchestrator, progress, metrics, requireVideo, maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024 },
     router,
   );
-  eventRoutes({ hub, metrics, dataDir: deps.dataDir, keepAliveMs: deps.keepAliveMs ?? 15_000 }, router);
+  eventRoutes({ hub, metrics, requireVideo, keepAliveMs: deps.keepAliveMs ?? 15_000 }, router);
 
   const app = new Koa<RequestState>();
   app.use(requestContext(deps.logger));

@@ -41,6 +41,8 @@ interface Operation {
   /** False for the one route open without a key. */
   auth?: boolean;
   lastEventId?: boolean;
+  /** Success answers other than the main one. */
+  also?: { status: number; description: string };
 }
 
 const VIDEO_ERRORS = ['INVALID_VIDEO_ID', 'VIDEO_NOT_FOUND'] as const;
@@ -116,6 +118,7 @@ export const OPERATIONS: readonly Operation[] = [
     },
     errors: READ_ERRORS,
     lastEventId: true,
+    also: { status: 204, description: 'The client has already seen the end of the run (its Last-Event-ID)' },
   },
   {
     method: 'get',
@@ -132,7 +135,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/readyz',
     operationId: 'readiness',
     tag: 'operations',
-    summary: 'Readiness: Temporal (and the catalog) answer',
+    summary: 'Readiness: the dependencies answer',
     success: { status: 200, description: 'Ready', model: 'ReadinessResponse' },
     errors: ['NOT_READY'],
   },
@@ -169,7 +172,7 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'docsAsset',
     tag: 'docs',
     summary: "The docs page's scripts and styles",
-    success: { status: 200, description: 'CSS or JavaScript', media: 'text/plain' },
+    success: { status: 200, description: 'CSS or JavaScript', media: 'text/css' },
     errors: ['ROUTE_NOT_FOUND'],
   },
 ];
@@ -253,6 +256,7 @@ function describeOperation(operation: Operation): Record<string, unknown> {
       },
     },
   };
+  if (operation.also) responses[operation.also.status] = { description: operation.also.description };
   const errors: ErrorCode[] = [...operation.errors];
   if (operation.auth !== false) errors.push(...COMMON_ERRORS);
   if (operation.path.includes('{video_id}')) errors.push('METHOD_NOT_ALLOWED');

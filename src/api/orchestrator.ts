@@ -56,7 +56,7 @@ export class Orchestrator {
   /** Starts a run; refuses with TASK_ALREADY_RUNNING (naming the open run) while one is open. */
   async start(input: ReprocessInput): Promise<{ runId: string }> {
     try {
-      const handle = await this.client.withDeadline(Date.now() + this.commandTimeoutMs, () =>
+      const handle = await this.bounded(Date.now() + this.commandTimeoutMs, () =>
         this.client.workflow.start<typeof ReprocessVideo>(REPROCESS_WORKFLOW_TYPE, {
           workflowId: input.videoId,
           taskQueue: this.taskQueue,
@@ -99,7 +99,7 @@ export class Orchestrator {
     if (execution.status !== 'RUNNING') throw notRunning();
     try {
       // The run id pins the cancel to the run described: a newer run is never cancelled by mistake.
-      await this.client.withDeadline(Date.now() + this.commandTimeoutMs, () =>
+      await this.bounded(Date.now() + this.commandTimeoutMs, () =>
         this.client.workflow.getHandle(videoId, execution.runId).cancel(),
       );
       return execution;
@@ -113,15 +113,14 @@ export class Orchestrator {
   /** Temporal's view of the latest run; TASK_NOT_FOUND when the video was never processed (or is past retention). */
   async describe(videoId: string, deadline = Date.now() + this.queryTimeoutMs): Promise<ExecutionView> {
     try {
-      const description = await this.client.withDeadline(deadline, () =>
-        this.client.workflow.getHandle(videoId).describe(),
-      );
+      const description = await this.bounded(deadline, () => this.client.workflow.getHandle(videoId).describe());
       return {
         workflowId: description.workflowId,
         runId: description.runId,
         status: description.status.name,
         startTime: description.startTime,
         closeTime: description.closeTime,
+        stepsStarted: stepsStarted(description.raw.pendingActivities ?? [], description.historyLength),
       };
     } catch (error) {
       throw toApiError(error);
@@ -135,12 +134,12 @@ export class Orchestrator {
    * describe. Rejects too when the workflow cannot answer by the deadline (no worker polling, or all busy).
    */
   async queryLatest(videoId: string, deadline: number): Promise<ProgressState> {
-    return this.client.withDeadline(deadline, () => this.cleanQueries.getHandle(videoId).query(progressQuery));
+    return this.bounded(deadline, () => this.cleanQueries.getHandle(videoId).query(progressQuery));
   }
 
   /** The latest run's progress state, whatever way it closed; rejects as queryLatest does. */
   async queryProgress(videoId: string, deadline = Date.now() + this.queryTimeoutMs): Promise<ProgressState> {
-    return this.client.withDeadline(deadline, () => this.client.workflow.getHandle(videoId).query(progressQuery));
+    return this.bounded(deadline, () => this.client.workflow.getHandle(videoId).query(progressQuery));
   }
 
   /**
@@ -149,7 +148,7 @@ export class Orchestrator {
    */
   async hasRecentWorkers(deadline: number): Promise<boolean | null> {
     try {
-      const response = await this.client.withDeadline(deadline, () =>
+      const response = await this.bounded(deadline, () =>
         this.client.workflowService.describeTaskQueue({
           namespace: this.namespace,
           taskQueue: { name: this.taskQueue },
@@ -166,15 +165,52 @@ export class Orchestrator {
     }
   }
 
+  /**
+   * Runs a Temporal call under a deadline that holds: gRPC's deadline alone does not, since the SDK's retry
+   * interceptor sleeps between attempts without looking at it.
+   */
+  private bounded<T>(deadline: number, call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineExceededError()), Math.max(0, deadline - Date.now()));
+    });
+    return Promise.race([this.client.withDeadline(deadline, call), expired]).finally(() => clearTimeout(timer));
+  }
+
   /** Rejects unless Temporal answers for our namespace within the query deadline. */
   async checkReachable(): Promise<void> {
     try {
-      await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () =>
+      await this.bounded(Date.now() + this.queryTimeoutMs, () =>
         this.client.workflowService.describeNamespace({ namespace: this.namespace }),
       );
     } catch (error) {
       throw toApiError(error);
     }
+  }
+}
+
+/**
+ * Whether any step has been picked up, as far as Temporal's record tells without reading the history: a pending
+ * activity that started or is retrying, or a history longer than a run's opening (start, first workflow task, the
+ * probe scheduled) — which means the probe finished and more followed.
+ */
+function stepsStarted(
+  pending: readonly { state?: number | null; attempt?: number | null }[],
+  historyLength: number,
+): boolean {
+  const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+  const OPENING_EVENTS = 8;
+  return (
+    pending.some((activity) => activity.state === STARTED || (activity.attempt ?? 1) > 1) ||
+    historyLength > OPENING_EVENTS
+  );
+}
+
+/** Thrown when a Temporal call has not answered by its deadline. */
+export class DeadlineExceededError extends Error {
+  override readonly name = 'DeadlineExceededError';
+  constructor() {
+    super('The workflow service did not answer in time');
   }
 }
 
@@ -201,6 +237,7 @@ const UNAVAILABLE_CODES = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DE
 /** Unreachable server, or no answer within our deadline: both mean "try again later", never "you did it wrong". */
 export function isUnavailable(error: unknown): boolean {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current instanceof DeadlineExceededError) return true;
     if (isGrpcServiceError(current) && UNAVAILABLE_CODES.has(current.code)) return true;
     if (current.name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED|connect/i.test(current.message)) return true;
   }

@@ -16,6 +16,8 @@ export interface ExecutionView {
   status: ExecutionStatusName;
   startTime: Date;
   closeTime?: Date | undefined;
+  /** Whether any step was picked up; only needed (and only known) when the answer comes from describe. */
+  stepsStarted?: boolean;
 }
 
 /** The live answer: the workflow's own state, completed by the derived fields that need real time. */
@@ -50,7 +52,8 @@ export function presentProgress(state: ProgressState, execution: ExecutionView, 
  * knows of the execution, marked stale, with the reason.
  */
 export function presentFromExecution(videoId: string, execution: ExecutionView, reason: string): TaskProgressResponse {
-  const status = taskStatus(null, execution.status);
+  const queued = taskStatus(null, execution.status);
+  const status = queued === 'queued' && execution.stepsStarted ? 'running' : queued;
   return {
     video_id: videoId,
     workflow_id: execution.workflowId,

@@ -1,5 +1,5 @@
 import { QueryRejectedError } from '@temporalio/client';
-import type { ProgressState } from '../progress';
+import { isFinalTaskStatus, type ProgressState } from '../progress';
 import type { TaskProgressResponse } from './models';
 import type { ApiMetrics } from './metrics';
 import type { Orchestrator } from './orchestrator';
@@ -19,9 +19,16 @@ type QueryOutcome = 'answered' | 'rejected' | 'unanswered';
  * Temporal unreachable, or no run at all: describe's error is the answer (503 / 404).
  */
 export class ProgressReader {
+  /** The last live answer per video, so a stale answer keeps the progress last seen instead of dropping to 0. */
+  private readonly lastLive = new Map<string, TaskProgressResponse>();
+
   constructor(
-    private readonly orchestrator: Orchestrator,
+    private readonly orchestrator: Pick<
+      Orchestrator,
+      'queryTimeoutMs' | 'taskQueue' | 'queryLatest' | 'queryProgress' | 'describe' | 'hasRecentWorkers'
+    >,
     private readonly metrics: ApiMetrics,
+    private readonly memory = 1_000,
   ) {}
 
   async read(videoId: string): Promise<TaskProgressResponse> {
@@ -30,25 +37,33 @@ export class ProgressReader {
     const queryDeadline = deadline - Math.min(FALLBACK_RESERVE_MS, budget / 2);
     try {
       const state = await this.timed(() => this.orchestrator.queryLatest(videoId, queryDeadline));
-      return presentProgress(state, executionOf(state), Date.now());
+      return this.remember(presentProgress(state, executionOf(state), Date.now()));
     } catch (error) {
-      if (error instanceof QueryRejectedError) return this.readClosed(videoId, deadline);
+      if (error instanceof QueryRejectedError) return this.readClosed(videoId, queryDeadline, deadline);
       const execution = await this.orchestrator.describe(videoId, deadline);
       return this.stale(videoId, execution, deadline);
     }
   }
 
   /** A run that closed other than cleanly: describe and query side by side. */
-  private async readClosed(videoId: string, deadline: number): Promise<TaskProgressResponse> {
-    const query = this.timed(() => this.orchestrator.queryProgress(videoId, deadline)).then(
+  private async readClosed(videoId: string, queryDeadline: number, deadline: number): Promise<TaskProgressResponse> {
+    const query = this.timed(() => this.orchestrator.queryProgress(videoId, queryDeadline)).then(
       (state) => state,
       () => null,
     );
     const execution = await this.orchestrator.describe(videoId, deadline);
     const state = await query;
     return state && state.runId === execution.runId
-      ? presentProgress(state, execution, Date.now())
+      ? this.remember(presentProgress(state, execution, Date.now()))
       : this.stale(videoId, execution, deadline);
+  }
+
+  private remember(answer: TaskProgressResponse): TaskProgressResponse {
+    this.lastLive.delete(answer.video_id);
+    this.lastLive.set(answer.video_id, answer);
+    // A Map iterates in insertion order: the first key is the least recently answered video.
+    if (this.lastLive.size > this.memory) this.lastLive.delete(this.lastLive.keys().next().value!);
+    return answer;
   }
 
   private async stale(videoId: string, execution: ExecutionView, deadline: number): Promise<TaskProgressResponse> {
@@ -58,7 +73,10 @@ export class ProgressReader {
       workers === false
         ? `no worker is polling task queue "${this.orchestrator.taskQueue}"`
         : `the workflow did not answer within ${this.orchestrator.queryTimeoutMs} ms (workers busy, or one just stopped)`;
-    return presentFromExecution(videoId, execution, `Live progress is unavailable: ${why}. ${STALE_SOURCE}`);
+    const message = `Live progress is unavailable: ${why}.`;
+    const last = this.lastLive.get(videoId);
+    if (last && last.run_id === execution.runId) return staleFromLast(last, execution, message);
+    return presentFromExecution(videoId, execution, `${message} ${STALE_SOURCE}`);
   }
 
   private async timed(query: () => Promise<ProgressState>): Promise<ProgressState> {
@@ -85,6 +103,24 @@ function executionOf(state: ProgressState): ExecutionView {
     status: state.phase === 'completed' ? 'COMPLETED' : 'RUNNING',
     startTime: new Date(state.startedAt),
     closeTime: state.finishedAt === null ? undefined : new Date(state.finishedAt),
+  };
+}
+
+/**
+ * The last live answer for this run, marked stale: its progress and subtasks as they were then, its status from
+ * Temporal when the run has closed since.
+ */
+function staleFromLast(last: TaskProgressResponse, execution: ExecutionView, message: string): TaskProgressResponse {
+  const closed = presentFromExecution(last.video_id, execution, message);
+  const status = isFinalTaskStatus(closed.status) ? closed.status : last.status;
+  return {
+    ...last,
+    status,
+    current_step: isFinalTaskStatus(status) ? null : last.current_step,
+    finished_at: last.finished_at ?? closed.finished_at,
+    eta_seconds: null,
+    stale: true,
+    message: `${message} This answer is the last one the workflow gave, at ${last.updated_at ?? 'its start'}.`,
   };
 }
 

@@ -101,6 +101,13 @@ export class ProgressFeed {
   }
 
   private broadcast(event: FeedEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // One client's broken stream must not stop the others' events, nor the poller.
+        this.listeners.delete(listener);
+      }
+    }
   }
 }

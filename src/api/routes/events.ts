@@ -7,12 +7,12 @@ import type { ProgressHub } from '../events/hub';
 import { formatSse, parseLastEventId, SSE_KEEP_ALIVE, sseRetry } from '../events/sse';
 import type { ApiMetrics } from '../metrics';
 import type { ErrorEnvelope, TaskProgressResponse } from '../models';
-import { requireVideo } from '../videos';
+import type { VideoCheck } from '../videos';
 
 export interface EventRoutesDeps {
   hub: ProgressHub;
   metrics: ApiMetrics;
-  dataDir: string;
+  requireVideo: VideoCheck;
   keepAliveMs: number;
 }
 
@@ -21,51 +21,70 @@ const RECONNECT_MS = 2_000;
 
 /**
  * `GET …/reprocess/events`: the latest run's snapshots as server-sent events, one `progress` event per change with
- * `id` = seq, then an `end` event once the run is over. A reconnecting client sends `Last-Event-ID` and gets only
- * what it has not seen; one that already saw the end gets 204, which tells EventSource to stop reconnecting.
- * Snapshots that are stale (the workflow could not answer) carry no id, so they never move a client's position.
+ * `id` = seq, then an `end` event (whose id is the final seq) once the run is over. A reconnecting client sends
+ * `Last-Event-ID` and gets only what it has not seen; one that already saw the end gets 204, which tells EventSource
+ * to stop reconnecting. Stale snapshots (the workflow could not answer) carry no id, so they never move a client's
+ * position.
  */
-export function eventRoutes(
-  { hub, metrics, dataDir, keepAliveMs }: EventRoutesDeps,
-  router: Router<RequestState>,
-): void {
+export function eventRoutes(deps: EventRoutesDeps, router: Router<RequestState>): void {
+  const { hub, metrics, requireVideo, keepAliveMs } = deps;
+
   router.get('/api/v1/videos/:video_id/reprocess/events', async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
-    await requireVideo(dataDir, videoId);
+    await requireVideo(videoId);
     let lastSeen = parseLastEventId(ctx.get('Last-Event-ID') || undefined);
 
+    // Cleanup is set up before the first read, so a client that leaves while it is pending leaves nothing behind.
     const stream = new PassThrough();
     const pending: FeedEvent[] = [];
     let deliver: (event: FeedEvent) => void = (event) => pending.push(event);
     const feed = hub.feedFor(videoId);
     const unlisten = feed.listen((event) => deliver(event));
+    const timers: { keepAlive?: NodeJS.Timeout } = {};
+    let closed = false;
+    const cleanup = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(timers.keepAlive);
+      unlisten();
+      stream.end();
+    };
+    ctx.res.once('close', cleanup);
 
-    // Errors before the stream opens (unknown task, Temporal down) are answered like the GET's.
     let first: TaskProgressResponse;
     try {
       await feed.ready;
       first = feed.current ?? (await feed.ready);
     } catch (error) {
-      unlisten();
+      cleanup();
       throw error;
     }
-    if (isFinalTaskStatus(first.status) && !first.stale && lastSeen !== null && first.seq <= lastSeen) {
-      unlisten();
+    if (closed) return;
+    ctx.state.log = ctx.state.log.child({ run_id: first.run_id });
+
+    // An id above the current seq belongs to an earlier run (seq restarts with each run): it says nothing here.
+    if (lastSeen !== null && first.seq < lastSeen) lastSeen = null;
+    if (isFinalTaskStatus(first.status) && lastSeen !== null && (first.stale || first.seq === lastSeen)) {
+      cleanup();
       ctx.status = 204;
       return;
     }
 
     let sentKey: string | null = null;
+    let lastSentStale = false;
     const send = (snapshot: TaskProgressResponse) => {
-      if (!snapshot.stale && lastSeen !== null && snapshot.seq <= lastSeen) return;
+      // A live snapshot the client has seen is skipped, unless what it saw since was stale.
+      if (!snapshot.stale && lastSeen !== null && snapshot.seq <= lastSeen && !lastSentStale) return;
       const key = snapshotKey(snapshot);
       if (key === sentKey) return;
       sentKey = key;
+      lastSentStale = snapshot.stale;
       if (!snapshot.stale) lastSeen = snapshot.seq;
       stream.write(formatSse({ id: snapshot.stale ? undefined : snapshot.seq, event: 'progress', data: snapshot }));
     };
     const end = (status: string | null) => {
-      stream.end(formatSse({ event: 'end', data: { status } }));
+      // The end carries an id, so a client that reconnects after it is told (204) there is nothing more.
+      stream.end(formatSse({ id: lastSeen ?? feed.current?.seq ?? 0, event: 'end', data: { status } }));
     };
     const onEvent = (event: FeedEvent) => {
       if (stream.writableEnded) return;
@@ -79,15 +98,9 @@ export function eventRoutes(
       } else end(feed.current?.status ?? null);
     };
 
-    const keepAlive = setInterval(() => stream.write(SSE_KEEP_ALIVE), keepAliveMs);
     metrics.eventClients.inc();
-    ctx.res.once('close', () => {
-      clearInterval(keepAlive);
-      unlisten();
-      metrics.eventClients.dec();
-      stream.end();
-    });
-
+    stream.once('close', () => metrics.eventClients.dec());
+    timers.keepAlive = setInterval(() => stream.write(SSE_KEEP_ALIVE), keepAliveMs);
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
     ctx.status = 200;

@@ -9,13 +9,13 @@ import type { AsyncTaskResponse, CancelResponse } from '../models';
 import { ReprocessRequest } from '../models';
 import type { Orchestrator } from '../orchestrator';
 import type { ProgressReader } from '../progress-reader';
-import { eventsUrl, requireVideo, statusUrl } from '../videos';
+import { eventsUrl, statusUrl, type VideoCheck } from '../videos';
 
 export interface ReprocessRoutesDeps {
   orchestrator: Orchestrator;
   progress: ProgressReader;
   metrics: ApiMetrics;
-  dataDir: string;
+  requireVideo: VideoCheck;
   maxJsonBytes: number;
 }
 
@@ -24,7 +24,7 @@ export interface ReprocessRoutesDeps {
  * `POST …/reprocess`), read the latest one's progress (`GET`), cancel it (`DELETE`).
  */
 export function reprocessRoutes(deps: ReprocessRoutesDeps, router: Router<RequestState>): void {
-  const { orchestrator, progress, metrics, dataDir, maxJsonBytes } = deps;
+  const { orchestrator, progress, metrics, requireVideo, maxJsonBytes } = deps;
 
   const startRun: RouterMiddleware<RequestState> = async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
@@ -34,7 +34,7 @@ export function reprocessRoutes(deps: ReprocessRoutesDeps, router: Router<Reques
         issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
       });
     }
-    await requireVideo(dataDir, videoId);
+    await requireVideo(videoId);
     const steps = selectSteps(parsed.data.steps);
     let runId: string;
     try {
@@ -73,7 +73,7 @@ export function reprocessRoutes(deps: ReprocessRoutesDeps, router: Router<Reques
 
   router.get('/api/v1/videos/:video_id/reprocess', async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
-    await requireVideo(dataDir, videoId);
+    await requireVideo(videoId);
     const body = await progress.read(videoId);
     ctx.state.log = ctx.state.log.child({ run_id: body.run_id });
     if (body.stale) ctx.state.log.warn({ reason: body.message }, 'stale progress answer');
@@ -82,7 +82,7 @@ export function reprocessRoutes(deps: ReprocessRoutesDeps, router: Router<Reques
 
   router.delete('/api/v1/videos/:video_id/reprocess', async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
-    await requireVideo(dataDir, videoId);
+    await requireVideo(videoId);
     const execution = await orchestrator.cancel(videoId);
     ctx.state.log = ctx.state.log.child({ run_id: execution.runId });
     ctx.state.log.info('run cancellation requested');

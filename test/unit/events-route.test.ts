@@ -1,0 +1,116 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import Router from '@koa/router';
+import pino from 'pino';
+import type { RequestState } from '../../src/api/context';
+import { ProgressHub } from '../../src/api/events/hub';
+import { createMetrics } from '../../src/api/metrics';
+import { errorEnvelope } from '../../src/api/middleware/errors';
+import { requestContext } from '../../src/api/middleware/request-context';
+import type { TaskProgressResponse } from '../../src/api/models';
+import { eventRoutes } from '../../src/api/routes/events';
+import { eventually, Gate } from '../helpers/gate';
+import { openEventStream } from '../helpers/sse';
+
+function snapshot(seq: number, status: TaskProgressResponse['status'] = 'running'): TaskProgressResponse {
+  return {
+    video_id: 'v',
+    workflow_id: 'v',
+    run_id: 'r1',
+    status,
+    progress: Math.min(100, seq * 10),
+    current_step: null,
+    subtasks: [],
+    started_at: null,
+    updated_at: null,
+    finished_at: null,
+    eta_seconds: null,
+    error: null,
+    result: null,
+    stale: false,
+    message: null,
+    seq,
+  };
+}
+
+/** The events route alone, over a scripted reader, on a real socket. */
+async function serve(read: (videoId: string) => Promise<TaskProgressResponse>) {
+  const metrics = createMetrics();
+  const hub = new ProgressHub(read, 5, metrics);
+  const router = new Router<RequestState>();
+  eventRoutes({ hub, metrics, requireVideo: () => Promise.resolve(), keepAliveMs: 60_000 }, router);
+  const app = new Koa<RequestState>();
+  app.use(requestContext(pino({ level: 'silent' })));
+  app.use(errorEnvelope());
+  app.use(router.routes());
+  app.silent = true;
+  const handle = app.callback();
+  const server = http.createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/videos/v/reprocess/events`;
+  return {
+    url,
+    hub,
+    metrics,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function script(...answers: TaskProgressResponse[]) {
+  return () => Promise.resolve(answers.length > 1 ? answers.shift()! : answers[0]!);
+}
+
+describe('GET /api/v1/videos/:video_id/reprocess/events', () => {
+  it('sends only what follows Last-Event-ID, then an end whose id is the final seq', async () => {
+    const served = await serve(script(snapshot(5), snapshot(6), snapshot(7, 'completed')));
+    try {
+      const stream = await openEventStream(served.url, { 'Last-Event-ID': '5' });
+      await stream.ended;
+      expect(stream.events.map((event) => [event.event, event.id])).toEqual([
+        ['progress', 6],
+        ['progress', 7],
+        ['end', 7],
+      ]);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('answers 204 to a client that has seen the end, and ignores an id from an earlier run', async () => {
+    const served = await serve(script(snapshot(7, 'completed')));
+    try {
+      expect((await openEventStream(served.url, { 'Last-Event-ID': '7' })).status).toBe(204);
+      // seq restarts with each run: an id above the current seq belongs to another run.
+      const other = await openEventStream(served.url, { 'Last-Event-ID': '99' });
+      await other.ended;
+      expect(other.events.map((event) => [event.event, event.id])).toEqual([
+        ['progress', 7],
+        ['end', 7],
+      ]);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('leaves nothing behind when the client goes away before the first read lands', async () => {
+    const gate = new Gate();
+    const served = await serve(async () => {
+      await gate.passed;
+      return snapshot(1);
+    });
+    try {
+      const request = http.get(served.url);
+      request.on('error', () => undefined);
+      await eventually(() => (served.hub.pollerCount === 1 ? true : undefined));
+      request.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      gate.open();
+      await eventually(() => (served.hub.pollerCount === 0 ? true : undefined));
+      const clients = await served.metrics.eventClients.get();
+      expect(clients.values[0]?.value ?? 0).toBe(0);
+    } finally {
+      await served.close();
+    }
+  });
+});
