@@ -18,6 +18,7 @@ import { buildHlsLadderArgs, buildLadderOutputArgs } from '../src/media/hls';
 import { planLadder } from '../src/media/ladder';
 import { buildScenesArgs } from '../src/media/scenes';
 import { buildPosterArgs, buildStoryboardArgs, planStoryboard } from '../src/media/thumbnails';
+import { openCatalog } from '../src/store';
 import { createWorker } from '../src/worker';
 import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { makeClip } from '../scripts/lib/clips';
@@ -77,11 +78,14 @@ async function ours(dataDir: string) {
   try {
     const truth = new Map<string, number>();
     const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: 'bench' });
+    const { catalog } = await openCatalog({ databaseUrl: null, dataDir, migrate: true });
     const worker = await createWorker(config, env.nativeConnection, env.client, {
+      catalog,
       observe: (_runId, step, fraction) => truth.set(step, Math.max(truth.get(step) ?? 0, fraction)),
     });
     const app = createApp({
       orchestrator: new Orchestrator(env.client, { taskQueue: 'bench', queryTimeoutMs: 2000 }),
+      catalog,
       dataDir,
       logger: pino({ level: 'silent' }),
     });

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
+import { openCatalog } from '../src/store';
 import { signalThrough } from '../src/worker';
 import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery } from '../src/workflows/definitions';
 import { makeClip } from './lib/clips';
@@ -30,7 +31,9 @@ async function run(): Promise<void> {
       const file = path.join(dataDir, 'media', id, 'source.mp4');
       await makeClip(file, { seconds: id === 'cancelled' ? 30 : 4, width: 640, height: 360 });
     }
+    const { catalog } = await openCatalog({ databaseUrl: null, dataDir, migrate: true });
     const real = createActivities({
+      catalog,
       dataDir,
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',

@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createActivities, type ActivityDeps, type SignalProgress } from './activities';
 import { loadConfigOrExit, type Config } from './config';
 import { createLogger } from './logger';
+import { openCatalog } from './store';
 import { subtaskProgressSignal } from './workflows/definitions';
 
 /**
@@ -27,7 +28,7 @@ export async function createWorker(
   config: Config,
   connection: NativeConnection,
   client: Client,
-  extra: Pick<ActivityDeps, 'observe'> = {},
+  extra: Pick<ActivityDeps, 'catalog' | 'observe'>,
 ): Promise<Worker> {
   const cores = Math.max(1, os.availableParallelism());
   return Worker.create({
@@ -55,11 +56,16 @@ async function run(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // The SDK's own logs (bundle build, state changes) matter to us only when something is wrong.
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  const { catalog, database } = await openCatalog({
+    databaseUrl: config.catalog.databaseUrl,
+    dataDir: config.dataDir,
+    migrate: config.catalog.migrateOnStart,
+  });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   try {
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-    const worker = await createWorker(config, connection, client);
+    const worker = await createWorker(config, connection, client, { catalog });
     logger.info(
       { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
       'worker polling',
@@ -70,6 +76,7 @@ async function run(): Promise<void> {
   } finally {
     await clientConnection.close();
     await connection.close();
+    await database.close();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SubtaskProgressReport } from '../progress';
+import type { Catalog } from '../store';
 
 /** Sends a progress report to the run's own workflow (signal `subtaskProgress`). */
 export type SignalProgress = (workflowId: string, runId: string, report: SubtaskProgressReport) => Promise<void>;
@@ -10,6 +11,8 @@ export interface ActivityDeps {
   ffprobePath: string;
   probeTimeoutMs: number;
   signalProgress: SignalProgress;
+  /** Where runs are recorded (processing_tasks) and published runs become a video's current one. */
+  catalog: Catalog;
   /** How many runs of ffmpeg share the machine: the worker's cores. */
   cores?: number;
   /** Sees every progress update before throttling; the benchmark uses it to measure how far reports lag the truth. */

@@ -2,12 +2,14 @@ import { createAudio } from './audio';
 import type { ActivityDeps } from './deps';
 import { createProbe } from './probe';
 import { createDiscardStaging, createPublish } from './publish';
+import { createRunRecords } from './records';
 import { createProgressReporter } from './reporter';
 import { createScenes } from './scenes';
 import { createThumbnails } from './thumbnails';
 import { createTranscode } from './transcode';
 
 export type { ActivityDeps, SignalProgress } from './deps';
+export type { RunFinishedInput, RunStartedInput } from './records';
 
 /** Builds the activities with their dependencies; the workflow proxies `ReturnType<typeof createActivities>`. */
 export function createActivities(deps: ActivityDeps) {
@@ -20,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     scenes: createScenes(deps, track),
     publish: createPublish(deps),
     discardStaging: createDiscardStaging(deps),
+    ...createRunRecords(deps),
   };
 }
 

@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../logger';
+import type { Catalog } from '../store';
 import type { RequestState } from './context';
 import { ApiError } from './errors';
 import { ProgressHub } from './events/hub';
@@ -17,10 +18,11 @@ import { docsRoutes } from './routes/docs';
 import { eventRoutes } from './routes/events';
 import { opsRoutes, type ReadinessProbe } from './routes/ops';
 import { reprocessRoutes } from './routes/reprocess';
-import { videoOnDisk } from './videos';
+import { videoInCatalog } from './videos';
 
 export interface AppDeps {
   orchestrator: Orchestrator;
+  catalog: Catalog;
   dataDir: string;
   logger: Logger;
   /** Accepted API keys; empty means none is required. */
@@ -39,7 +41,7 @@ export type ReprocessApp = Koa<RequestState> & { readonly router: Router<Request
 /** Builds the Koa app; it opens no port, so tests drive `app.callback()` directly. */
 export function createApp(deps: AppDeps): ReprocessApp {
   const metrics = deps.metrics ?? createMetrics();
-  const progress = new ProgressReader(deps.orchestrator, metrics);
+  const progress = new ProgressReader(deps.orchestrator, metrics, deps.catalog);
   const hub = new ProgressHub((videoId) => progress.read(videoId), deps.eventPollMs ?? 1_000, metrics);
 
   const router = new Router<RequestState>();
@@ -48,9 +50,9 @@ export function createApp(deps: AppDeps): ReprocessApp {
     ctx.state.log = ctx.state.log.child({ video_id: id, workflow_id: id });
     await next();
   });
-  opsRoutes({ readiness: [temporalProbe(deps.orchestrator)], metrics }, router);
+  opsRoutes({ readiness: [temporalProbe(deps.orchestrator), catalogProbe(deps.catalog)], metrics }, router);
   docsRoutes(buildOpenApiDocument(deps.version ?? '0.0.0'), router);
-  const requireVideo = videoOnDisk(deps.dataDir);
+  const requireVideo = videoInCatalog(deps.catalog, deps.dataDir);
   reprocessRoutes(
     { orchestrator: deps.orchestrator, progress, metrics, requireVideo, maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024 },
     router,
@@ -71,4 +73,14 @@ export function createApp(deps: AppDeps): ReprocessApp {
 
 function temporalProbe(orchestrator: Orchestrator): ReadinessProbe {
   return { name: 'temporal', check: () => orchestrator.checkReachable() };
+}
+
+function catalogProbe(catalog: Catalog): ReadinessProbe {
+  return {
+    name: 'catalog',
+    check: () =>
+      catalog.ping().catch((error: unknown) => {
+        throw new ApiError('CATALOG_UNAVAILABLE', undefined, undefined, { cause: error });
+      }),
+  };
 }

@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
   ORCHESTRATOR_UNAVAILABLE: { status: 503, message: 'The workflow service is unavailable; retry shortly' },
+  CATALOG_UNAVAILABLE: { status: 503, message: 'The catalog database is unavailable; retry shortly' },
   NOT_READY: { status: 503, message: 'The service cannot take traffic yet: a dependency is unreachable' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -45,7 +45,7 @@ interface Operation {
   also?: { status: number; description: string };
 }
 
-const VIDEO_ERRORS = ['INVALID_VIDEO_ID', 'VIDEO_NOT_FOUND'] as const;
+const VIDEO_ERRORS = ['INVALID_VIDEO_ID', 'VIDEO_NOT_FOUND', 'CATALOG_UNAVAILABLE'] as const;
 const COMMON_ERRORS = ['UNAUTHORIZED', 'INTERNAL_ERROR'] as const;
 const START_ERRORS = [
   ...VIDEO_ERRORS,

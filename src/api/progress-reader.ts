@@ -1,9 +1,16 @@
 import { QueryRejectedError } from '@temporalio/client';
-import { isFinalTaskStatus, type ProgressState } from '../progress';
+import { isFinalTaskStatus, TASK_STATUSES, type ProgressState, type TaskStatus } from '../progress';
+import type { Catalog, TaskRow } from '../store';
 import type { TaskProgressResponse } from './models';
 import type { ApiMetrics } from './metrics';
-import type { Orchestrator } from './orchestrator';
+import { toApiError, type Orchestrator } from './orchestrator';
 import { presentFromExecution, presentProgress, type ExecutionView } from './present';
+
+/** The catalog's part: runs as recorded, and the snapshots the API saw of them. */
+export type RunHistory = Pick<Catalog, 'saveSnapshot' | 'findRun' | 'latestRun'>;
+
+/** A live snapshot is kept in the catalog at most this often per run (and always when the run has ended). */
+const SNAPSHOT_EVERY_MS = 2_000;
 
 /** Part of the read's deadline kept back to ask Temporal itself after an unanswered query. */
 const FALLBACK_RESERVE_MS = 400;
@@ -15,12 +22,16 @@ type QueryOutcome = 'answered' | 'rejected' | 'unanswered';
  * - An open or completed run: one query, whose state says everything (the common case costs one round trip).
  * - A run closed otherwise (failed, cancelled, terminated, timed out): Temporal refuses that query at once, and the
  *   answer combines describe (the execution's status and close time) with an unconditional query.
- * - No answer in time (no worker, or all busy): Temporal's record of the run alone, marked stale, saying why.
- * Temporal unreachable, or no run at all: describe's error is the answer (503 / 404).
+ * - No answer in time (no worker, or all busy): the last live answer (this process's, else the catalog's snapshot),
+ *   or Temporal's record of the run alone, marked stale, saying why.
+ * - A run Temporal no longer knows (past its retention): the catalog's record of it, marked stale.
+ * Temporal unreachable, or no run anywhere: describe's error is the answer (503 / 404).
  */
 export class ProgressReader {
   /** The last live answer per video, so a stale answer keeps the progress last seen instead of dropping to 0. */
   private readonly lastLive = new Map<string, TaskProgressResponse>();
+  /** When each run's snapshot was last kept in the catalog, and at which seq. */
+  private readonly lastSaved = new Map<string, { at: number; seq: number }>();
 
   constructor(
     private readonly orchestrator: Pick<
@@ -28,6 +39,7 @@ export class ProgressReader {
       'queryTimeoutMs' | 'taskQueue' | 'queryLatest' | 'queryProgress' | 'describe' | 'hasRecentWorkers'
     >,
     private readonly metrics: ApiMetrics,
+    private readonly history: RunHistory | null = null,
     private readonly memory = 1_000,
   ) {}
 
@@ -37,12 +49,31 @@ export class ProgressReader {
     const queryDeadline = deadline - Math.min(FALLBACK_RESERVE_MS, budget / 2);
     try {
       const state = await this.timed(() => this.orchestrator.queryLatest(videoId, queryDeadline));
-      return this.remember(presentProgress(state, executionOf(state), Date.now()));
+      return this.remember(state, presentProgress(state, executionOf(state), Date.now()));
     } catch (error) {
       if (error instanceof QueryRejectedError) return this.readClosed(videoId, queryDeadline, deadline);
-      const execution = await this.orchestrator.describe(videoId, deadline);
+      let execution: ExecutionView;
+      try {
+        execution = await this.orchestrator.describe(videoId, deadline);
+      } catch (describeError) {
+        const recorded = toApiError(describeError).code === 'TASK_NOT_FOUND' ? await this.recorded(videoId) : null;
+        if (recorded) return recorded;
+        throw describeError;
+      }
       return this.stale(videoId, execution, deadline);
     }
+  }
+
+  /** The catalog's record of the video's latest run, when Temporal no longer has it. */
+  private async recorded(videoId: string): Promise<TaskProgressResponse | null> {
+    const row = await this.history?.latestRun(videoId).catch(() => undefined);
+    if (!row) return null;
+    this.metrics.staleAnswers.inc({ reason: 'past_retention' });
+    return presentRecord(
+      row,
+      null,
+      "This run is no longer known to the workflow service (past its retention); this answer is the catalog's record of it.",
+    );
   }
 
   /** A run that closed other than cleanly: describe and query side by side. */
@@ -54,15 +85,29 @@ export class ProgressReader {
     const execution = await this.orchestrator.describe(videoId, deadline);
     const state = await query;
     return state && state.runId === execution.runId
-      ? this.remember(presentProgress(state, execution, Date.now()))
+      ? this.remember(state, presentProgress(state, execution, Date.now()))
       : this.stale(videoId, execution, deadline);
   }
 
-  private remember(answer: TaskProgressResponse): TaskProgressResponse {
+  /** Keeps a live answer in memory, and now and then in the catalog, for when the workflow cannot be asked. */
+  private remember(state: ProgressState, answer: TaskProgressResponse): TaskProgressResponse {
     this.lastLive.delete(answer.video_id);
     this.lastLive.set(answer.video_id, answer);
     // A Map iterates in insertion order: the first key is the least recently answered video.
     if (this.lastLive.size > this.memory) this.lastLive.delete(this.lastLive.keys().next().value!);
+
+    const saved = this.lastSaved.get(answer.run_id);
+    const now = Date.now();
+    const due = !saved || (saved.seq !== answer.seq && (now - saved.at >= SNAPSHOT_EVERY_MS || answer.finished_at));
+    if (this.history && due) {
+      this.lastSaved.delete(answer.run_id);
+      this.lastSaved.set(answer.run_id, { at: now, seq: answer.seq });
+      if (this.lastSaved.size > this.memory) this.lastSaved.delete(this.lastSaved.keys().next().value!);
+      // Off the answer's path: a slow or failing catalog never delays nor fails a GET.
+      void this.history
+        .saveSnapshot(answer.run_id, { status: answer.status, progress: answer.progress, snapshot: state })
+        .catch(() => undefined);
+    }
     return answer;
   }
 
@@ -76,6 +121,10 @@ export class ProgressReader {
     const message = `Live progress is unavailable: ${why}.`;
     const last = this.lastLive.get(videoId);
     if (last && last.run_id === execution.runId) return staleFromLast(last, execution, message);
+    const row = await this.history?.findRun(execution.runId).catch(() => undefined);
+    if (row?.snapshot) {
+      return presentRecord(row, execution, `${message} This answer is the catalog's last snapshot of the run.`);
+    }
     return presentFromExecution(videoId, execution, `${message} ${STALE_SOURCE}`);
   }
 
@@ -103,6 +152,35 @@ function executionOf(state: ProgressState): ExecutionView {
     status: state.phase === 'completed' ? 'COMPLETED' : 'RUNNING',
     startTime: new Date(state.startedAt),
     closeTime: state.finishedAt === null ? undefined : new Date(state.finishedAt),
+  };
+}
+
+/**
+ * A run as the catalog recorded it: its snapshot presented as a live answer would be, marked stale. Its status is
+ * Temporal's when the run is still known there, else the recorded one.
+ */
+function presentRecord(row: TaskRow, execution: ExecutionView | null, message: string): TaskProgressResponse {
+  const state = row.snapshot ? (JSON.parse(row.snapshot) as ProgressState) : null;
+  const recordedStatus = (TASK_STATUSES as readonly string[]).includes(row.status)
+    ? (row.status as TaskStatus)
+    : 'running';
+  const view: ExecutionView = execution ?? {
+    workflowId: row.workflow_id,
+    runId: row.run_id,
+    status: 'RUNNING',
+    startTime: new Date(row.started_at ?? row.created_at),
+    closeTime: row.finished_at ? new Date(row.finished_at) : undefined,
+  };
+  const answer = state ? presentProgress(state, view, Date.now()) : presentFromExecution(row.video_id, view, message);
+  return {
+    ...answer,
+    status: execution ? answer.status : recordedStatus,
+    progress: Math.max(answer.progress, row.progress),
+    finished_at: answer.finished_at ?? row.finished_at,
+    error: answer.error ?? row.error,
+    eta_seconds: null,
+    stale: true,
+    message,
   };
 }
 

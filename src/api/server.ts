@@ -3,12 +3,13 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
+import { openCatalog } from '../store';
 import { createApp } from './app';
 import { checkBind, UnsafeBindError } from './bind';
 import { createMetrics } from './metrics';
 import { lazyConnection, Orchestrator } from './orchestrator';
 
-function run(): void {
+async function run(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel).child({ component: 'api' });
   let bind: ReturnType<typeof checkBind>;
@@ -20,6 +21,12 @@ function run(): void {
     console.error(error.message);
     process.exit(1);
   }
+  const { catalog, database } = await openCatalog({
+    databaseUrl: config.catalog.databaseUrl,
+    dataDir: config.dataDir,
+    migrate: config.catalog.migrateOnStart,
+  });
+  logger.info({ catalog: database.location, engine: database.dialect }, 'catalog open');
   const connection = lazyConnection(config.temporal.address);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const orchestrator = new Orchestrator(client, {
@@ -29,6 +36,7 @@ function run(): void {
   });
   const app = createApp({
     orchestrator,
+    catalog,
     dataDir: config.dataDir,
     logger,
     apiKeys: config.apiKeys,
@@ -44,7 +52,7 @@ function run(): void {
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
     server.close(() => {
-      void connection.close().finally(() => process.exit(0));
+      void Promise.allSettled([connection.close(), database.close()]).finally(() => process.exit(0));
     });
     // Keep-alive connections and event streams would hold close() open; a stopping API owes them nothing.
     server.closeAllConnections();
@@ -61,9 +69,7 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-try {
-  run();
-} catch (error) {
+run().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
-}
+});

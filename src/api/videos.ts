@@ -1,4 +1,7 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { findSourceFile } from '../media/layout';
+import { VideoExistsError, type Catalog } from '../store';
 import { ApiError } from './errors';
 
 /** Resolves when the video exists; rejects with VIDEO_NOT_FOUND otherwise. */
@@ -9,6 +12,49 @@ export function videoOnDisk(dataDir: string): VideoCheck {
   return async (videoId) => {
     if ((await findSourceFile(dataDir, videoId)) === null) throw videoNotFound(videoId);
   };
+}
+
+/**
+ * The check against the catalog. A video whose source file was put in place by hand (`media/<id>/source.<ext>`) is
+ * adopted into the catalog the first time it is asked for, so dropping a file in stays a way to add a video.
+ */
+export function videoInCatalog(catalog: Catalog, dataDir: string): VideoCheck {
+  return async (videoId) => {
+    if (await fromCatalog(catalog.findVideo(videoId))) return;
+    const source = await findSourceFile(dataDir, videoId);
+    if (source === null) throw videoNotFound(videoId);
+    const now = new Date().toISOString();
+    try {
+      await fromCatalog(
+        catalog.insertVideo({
+          id: videoId,
+          title: null,
+          source_path: path.relative(dataDir, source),
+          size_bytes: (await fs.stat(source)).size,
+          info: null,
+          current_run_id: null,
+          created_at: now,
+          updated_at: now,
+        }),
+      );
+    } catch (error) {
+      // Another request adopted it first: the video exists, which is all this check is about.
+      if (!(error instanceof VideoExistsError)) throw error;
+    }
+  };
+}
+
+/**
+ * A catalog call whose failure is the database's (unreachable, locked, closed): 503 CATALOG_UNAVAILABLE, with the
+ * cause kept for the log. Errors the catalog means (VideoExistsError) pass through.
+ */
+export async function fromCatalog<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof VideoExistsError) throw error;
+    throw new ApiError('CATALOG_UNAVAILABLE', undefined, undefined, { cause: error });
+  }
 }
 
 export function videoNotFound(videoId: string): ApiError {

@@ -158,13 +158,13 @@ export class Catalog {
   }
 
   /** Keeps the last snapshot the API saw of an open run, for answers when the workflow cannot be asked. */
-  async saveSnapshot(runId: string, snapshot: { status: string; progress: number }): Promise<void> {
+  async saveSnapshot(runId: string, seen: { status: string; progress: number; snapshot: unknown }): Promise<void> {
     await this.db
       .updateTable('processing_tasks')
       .set({
-        snapshot: JSON.stringify(snapshot),
-        progress: snapshot.progress,
-        status: snapshot.status,
+        snapshot: JSON.stringify(seen.snapshot),
+        progress: seen.progress,
+        status: seen.status,
         updated_at: new Date().toISOString(),
       })
       .where('run_id', '=', runId)

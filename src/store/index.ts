@@ -2,3 +2,4 @@ export * from './catalog';
 export * from './database';
 export * from './migrator';
 export type * from './schema';
+export * from './open';

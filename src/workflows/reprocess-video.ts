@@ -4,6 +4,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -47,6 +48,19 @@ const { probe, publish, discardStaging } = proxyActivities<Activities>({
   retry,
 });
 
+// The catalog may be briefly unreachable (a database restart): its records retry for a while, and a record that
+// still fails is logged, never allowed to fail the processing it describes.
+const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
+
+/**
+ * Runs record themselves in the catalog from this change on. Histories recorded before it replay without the
+ * records (patched() is false for them), so workers can be upgraded while such runs are open.
+ */
+export const RECORD_RUNS_PATCH = 'record-runs-in-catalog';
+
 // Long steps heartbeat on every ffmpeg progress block, so a dead worker is noticed within the heartbeat timeout.
 // WAIT_CANCELLATION_COMPLETED: a cancelled step returns only once its ffmpeg is dead, so cleanup never races it.
 const media = proxyActivities<Activities>({
@@ -70,6 +84,32 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
   });
   const outputs: Record<string, unknown> = {};
   let probed: Awaited<ReturnType<Activities['probe']>>;
+  const recorded = patched(RECORD_RUNS_PATCH);
+  const run = { videoId, runId: workflowInfo().runId, steps: selectSteps(input.steps), startedAt: now() };
+  // Side by side with the probe: the record must not delay the work.
+  const startRecorded = recorded
+    ? record('start', () => records.recordRunStarted({ ...run, snapshot: progress.snapshot() }))
+    : Promise.resolve();
+
+  /** Records how the run ended, even while the run is being cancelled. */
+  async function recordOutcome(publishedInfo?: VideoInfo): Promise<void> {
+    if (!recorded) return;
+    const state = progress.snapshot();
+    await CancellationScope.nonCancellable(async () => {
+      await startRecorded;
+      await record('outcome', () =>
+        records.recordRunFinished({
+          ...run,
+          snapshot: state,
+          status: state.phase === 'running' ? 'failed' : state.phase,
+          progress: toPercent(state.overall),
+          error: state.error,
+          finishedAt: state.finishedAt ?? now(),
+          ...(publishedInfo === undefined ? {} : { publishedInfo }),
+        }),
+      );
+    });
+  }
 
   async function step<T>(name: StepName, run: () => Promise<T>): Promise<T> {
     progress.start(name, now());
@@ -145,6 +185,7 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     const result: ReprocessResult = { videoId, info: probed.info, outputs, manifest: published.manifest };
     progress.finish('completed', now(), { result });
     setStage('completed');
+    await recordOutcome(probed.info);
     return result;
   } catch (error) {
     const phase = isCancellation(error) ? 'cancelled' : 'failed';
@@ -160,6 +201,7 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     progress.cancelUnfinished(now());
     progress.finish(phase, now(), phase === 'failed' ? { error: describeFailure(error) } : {});
     setStage(phase);
+    await recordOutcome();
     if (phase === 'cancelled') throw error;
     throw ApplicationFailure.create({
       message: describeFailure(error),
@@ -172,6 +214,15 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
   function setStage(stage: string): void {
     upsertSearchAttributes([{ key: REPROCESS_STAGE, value: stage }]);
     setCurrentDetails(`**${stage}** · ${toPercent(progress.overall)} %`);
+  }
+}
+
+/** Runs a catalog record; its failure is logged, and the run goes on. */
+async function record(what: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    log.warn(`the run's ${what} could not be recorded in the catalog`, { error: describeFailure(error) });
   }
 }
 

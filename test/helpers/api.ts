@@ -2,18 +2,30 @@ import { Client } from '@temporalio/client';
 import pino from 'pino';
 import { createApp, type AppDeps, type ReprocessApp } from '../../src/api/app';
 import { lazyConnection, Orchestrator } from '../../src/api/orchestrator';
+import type { Catalog } from '../../src/store';
+import { openTestCatalog } from './catalog';
 
-export type AppOptions = Partial<Pick<AppDeps, 'apiKeys' | 'eventPollMs' | 'keepAliveMs' | 'metrics'>> & {
+export type AppOptions = Partial<Pick<AppDeps, 'apiKeys' | 'eventPollMs' | 'keepAliveMs' | 'metrics' | 'catalog'>> & {
   queryTimeoutMs?: number;
   commandTimeoutMs?: number;
 };
 
-/** The app as the server builds it, against any Temporal client; logs off so test output stays readable. */
-export function buildApp(client: Client, dataDir: string, taskQueue: string, options: AppOptions = {}): ReprocessApp {
+/**
+ * The app as the server builds it, against any Temporal client and the SQLite catalog in `dataDir` (the one a test's
+ * worker shares); logs off so test output stays readable.
+ */
+export async function buildApp(
+  client: Client,
+  dataDir: string,
+  taskQueue: string,
+  options: AppOptions = {},
+): Promise<ReprocessApp> {
   const { queryTimeoutMs = 2_000, commandTimeoutMs = 3_000, ...rest } = options;
   const orchestrator = new Orchestrator(client, { taskQueue, queryTimeoutMs, commandTimeoutMs });
+  const catalog: Catalog = rest.catalog ?? (await openTestCatalog(dataDir)).catalog;
   return createApp({
     orchestrator,
+    catalog,
     dataDir,
     logger: pino({ level: 'silent' }),
     maxJsonBytes: 1024,

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { AsyncTaskResponse, ErrorEnvelope, TaskProgressResponse } from '../../src/api/models';
 import { loadConfig } from '../../src/config';
 import { createWorker } from '../../src/worker';
+import { openTestCatalog } from '../helpers/catalog';
 import { buildApp, unreachableClient } from '../helpers/api';
 import { eventually } from '../helpers/gate';
 import { addVideo, makeDataDir } from '../helpers/media';
@@ -23,7 +24,7 @@ describe('reprocess API through outages', () => {
   let dataDir: string;
   let cleanup: () => Promise<void>;
   const taskQueue = `outage-${randomUUID()}`;
-  let api: ReturnType<ReturnType<typeof buildApp>['callback']>;
+  let api: ReturnType<Awaited<ReturnType<typeof buildApp>>['callback']>;
 
   beforeAll(async () => {
     ({ dataDir, cleanup } = await makeDataDir());
@@ -33,7 +34,7 @@ describe('reprocess API through outages', () => {
     await addVideo(dataDir, 'clip', { seconds: 2, width: 320, height: 240 });
     await addVideo(dataDir, 'later', { seconds: 1, width: 160, height: 120 });
     // The API's own lazy client, as the server makes it: it must outlive the Temporal server it talks to.
-    api = buildApp(unreachableClient(port), dataDir, taskQueue, { queryTimeoutMs }).callback();
+    api = (await buildApp(unreachableClient(port), dataDir, taskQueue, { queryTimeoutMs })).callback();
   });
 
   afterAll(async () => {
@@ -43,7 +44,9 @@ describe('reprocess API through outages', () => {
 
   it('answers stale: true, not a timeout, once the worker has stopped', async () => {
     const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: taskQueue });
-    const worker = await createWorker(config, env!.nativeConnection, env!.client);
+    const worker = await createWorker(config, env!.nativeConnection, env!.client, {
+      catalog: (await openTestCatalog(dataDir)).catalog,
+    });
     const running = worker.run();
     const started = await request(api)
       .post('/api/v1/videos/clip/reprocess')

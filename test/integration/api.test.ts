@@ -12,6 +12,7 @@ import { AsyncTaskResponse, CancelResponse, ErrorEnvelope, TaskProgressResponse 
 import { ERROR_CATALOGUE, type ErrorCode } from '../../src/api/errors';
 import { loadConfig } from '../../src/config';
 import { createWorker } from '../../src/worker';
+import { openTestCatalog } from '../helpers/catalog';
 import { buildApp, unreachableClient } from '../helpers/api';
 import { eventually } from '../helpers/gate';
 import { addVideo, makeDataDir } from '../helpers/media';
@@ -67,9 +68,11 @@ describe('reprocess API on a real dev server and worker', () => {
     await addVideo(dataDir, 'clip', { seconds: 2, width: 320, height: 240 });
     await addVideo(dataDir, 'second', { seconds: 1, width: 160, height: 120 });
     const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: taskQueue });
-    worker = await createWorker(config, env.nativeConnection, env.client);
+    worker = await createWorker(config, env.nativeConnection, env.client, {
+      catalog: (await openTestCatalog(dataDir)).catalog,
+    });
     running = worker.run();
-    app = buildApp(env.client, dataDir, taskQueue);
+    app = await buildApp(env.client, dataDir, taskQueue);
     server = app.callback();
   });
 
@@ -88,7 +91,7 @@ describe('reprocess API on a real dev server and worker', () => {
     return eventually(async () => {
       const response = await request(server).get(`/api/v1/videos/${videoId}/reprocess`);
       const body = response.body as TaskProgressResponse;
-      return response.status === 200 && body.status === status ? body : undefined;
+      return response.status === 200 && body.status === status && !body.stale ? body : undefined;
     }, timeoutMs);
   }
 
@@ -123,7 +126,7 @@ describe('reprocess API on a real dev server and worker', () => {
     });
 
     it('answers 409 TASK_ALREADY_RUNNING naming the open run, and accepts a new run after it closed', async () => {
-      const parked = parkedApp().callback();
+      const parked = (await parkedApp()).callback();
       const first = await request(parked).post('/api/v1/videos/second/reprocess');
       expect(first.status).toBe(202);
       const firstRun = AsyncTaskResponse.parse(first.body).run_id;
@@ -173,7 +176,7 @@ describe('reprocess API on a real dev server and worker', () => {
     });
 
     it('starts exactly one run for 100 concurrent POSTs on one video, and 100 runs for 100 videos', async () => {
-      const parked = parkedApp({ commandTimeoutMs: 15_000 });
+      const parked = await parkedApp({ commandTimeoutMs: 15_000 });
       const { base, close } = await listen(parked);
       try {
         await addVideo(dataDir, 'crowd', { seconds: 1, width: 160, height: 120 });
@@ -213,7 +216,7 @@ describe('reprocess API on a real dev server and worker', () => {
     });
 
     it('answers stale, from Temporal alone and within the deadline, when no worker polls the queue', async () => {
-      const parked = parkedApp({ queryTimeoutMs: 500 }).callback();
+      const parked = (await parkedApp({ queryTimeoutMs: 500 })).callback();
       await addVideo(dataDir, 'parked', { seconds: 1 });
       expect((await request(parked).post('/api/v1/videos/parked/run_sync')).status).toBe(202);
       // The guard is a hang detector, not a speed check: the server's own deadline is 500 ms.
@@ -328,7 +331,7 @@ describe('reprocess API on a real dev server and worker', () => {
     });
 
     it('shares one poller among all clients of a video, sends keep-alives, and marks stale events with no id', async () => {
-      const parked = parkedApp({ queryTimeoutMs: 300, keepAliveMs: 100 });
+      const parked = await parkedApp({ queryTimeoutMs: 300, keepAliveMs: 100 });
       await addVideo(dataDir, 'watched', { seconds: 1 });
       const { base, close } = await listen(parked);
       try {
@@ -386,9 +389,9 @@ describe('reprocess API on a real dev server and worker', () => {
 
   describe('errors and plumbing', () => {
     it('answers 503 ORCHESTRATOR_UNAVAILABLE and /readyz 503 NOT_READY when Temporal cannot be reached', async () => {
-      const down = buildApp(unreachableClient(await freePort()), dataDir, taskQueue, {
-        queryTimeoutMs: 500,
-      }).callback();
+      const down = (
+        await buildApp(unreachableClient(await freePort()), dataDir, taskQueue, { queryTimeoutMs: 500 })
+      ).callback();
       const post = await request(down).post('/api/v1/videos/clip/run_sync');
       expectError(post, 'ORCHESTRATOR_UNAVAILABLE');
       expect(post.headers['retry-after']).toBe('5');
@@ -402,8 +405,24 @@ describe('reprocess API on a real dev server and worker', () => {
       });
     });
 
+    it('answers 503 CATALOG_UNAVAILABLE, and /readyz names the catalog, when its database is gone', async () => {
+      const other = await makeDataDir();
+      const { catalog, close } = await openTestCatalog(other.dataDir);
+      await close();
+      const broken = (await buildApp(env.client, other.dataDir, taskQueue, { catalog })).callback();
+      expectError(await request(broken).get('/api/v1/videos/clip/reprocess'), 'CATALOG_UNAVAILABLE');
+      const ready = await request(broken).get('/readyz');
+      expectError(ready, 'NOT_READY');
+      expect(ErrorEnvelope.parse(ready.body).error.details).toMatchObject({
+        checks: { temporal: { ok: true }, catalog: { ok: false, error: 'CATALOG_UNAVAILABLE' } },
+      });
+      await other.cleanup();
+    });
+
     it('answers 401 UNAUTHORIZED without a valid key when keys are configured', async () => {
-      const keyed = buildApp(env.client, dataDir, taskQueue, { apiKeys: ['a-long-enough-test-key'] }).callback();
+      const keyed = (
+        await buildApp(env.client, dataDir, taskQueue, { apiKeys: ['a-long-enough-test-key'] })
+      ).callback();
       expectError(await request(keyed).get('/api/v1/videos/clip/reprocess'), 'UNAUTHORIZED');
       const allowed = await request(keyed)
         .get('/api/v1/videos/clip/reprocess')

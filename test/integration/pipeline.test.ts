@@ -11,6 +11,7 @@ import { toPercent, type ProgressState } from '../../src/progress';
 import { createWorker } from '../../src/worker';
 import type { ReprocessVideo } from '../../src/workflows';
 import { REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../../src/workflows/definitions';
+import { openTestCatalog } from '../helpers/catalog';
 import { eventually } from '../helpers/gate';
 import { addVideo, ebur128Integrated, ffprobe, makeClip, makeDataDir, makeSceneClip } from '../helpers/media';
 import { startDevServer } from '../helpers/temporal';
@@ -30,7 +31,9 @@ describe('ReprocessVideo with real ffmpeg', () => {
     env = await startDevServer();
     ({ dataDir, cleanup } = await makeDataDir());
     const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: taskQueue });
-    worker = await createWorker(config, env.nativeConnection, env.client);
+    worker = await createWorker(config, env.nativeConnection, env.client, {
+      catalog: (await openTestCatalog(dataDir)).catalog,
+    });
     running = worker.run();
   });
 

@@ -15,7 +15,7 @@ describe('probe activity (real ffprobe)', () => {
 
   beforeAll(async () => {
     ({ dataDir, cleanup } = await makeDataDir());
-    probe = activitiesFor(dataDir).probe;
+    probe = (await activitiesFor(dataDir)).probe;
   });
   afterAll(() => cleanup());
 

@@ -15,7 +15,7 @@ describe('publish activity', () => {
 
   beforeAll(async () => {
     ({ dataDir, cleanup } = await makeDataDir());
-    activities = activitiesFor(dataDir);
+    activities = await activitiesFor(dataDir);
   });
   afterAll(() => cleanup());
 

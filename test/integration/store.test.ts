@@ -131,7 +131,7 @@ describe.each(DIALECTS)('catalog on %s', (dialect) => {
       await catalog.recordRunStarted(start);
       expect(await catalog.findRun('run-a')).toMatchObject({ status: 'running', finished_at: null });
 
-      await catalog.saveSnapshot('run-a', { status: 'running', progress: 40 });
+      await catalog.saveSnapshot('run-a', { status: 'running', progress: 40, snapshot: { seq: 3 } });
       expect(await catalog.findRun('run-a')).toMatchObject({ progress: 40 });
 
       await catalog.recordRunFinished({
@@ -151,7 +151,7 @@ describe.each(DIALECTS)('catalog on %s', (dialect) => {
       expect(JSON.parse(kept!.info!)).toEqual({ width: 320 });
 
       // A late snapshot never overwrites a final record.
-      await catalog.saveSnapshot('run-a', { status: 'running', progress: 50 });
+      await catalog.saveSnapshot('run-a', { status: 'running', progress: 50, snapshot: { seq: 4 } });
       expect(await catalog.findRun('run-a')).toMatchObject({ status: 'completed', progress: 100 });
     });
 

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { Activities } from '../../src/activities';
+import type { Activities, RunFinishedInput, RunStartedInput } from '../../src/activities';
 import type { VideoInfo } from '../../src/media/probe';
 import { HEARTBEAT_THROTTLE } from '../../src/worker';
 import type { ReprocessVideo } from '../../src/workflows';
@@ -65,6 +65,14 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     },
     discardStaging: () => {
       calls.push('discardStaging');
+      return Promise.resolve();
+    },
+    recordRunStarted: (input: RunStartedInput) => {
+      calls.push(`recordRunStarted ${input.videoId}`);
+      return Promise.resolve();
+    },
+    recordRunFinished: (input: RunFinishedInput) => {
+      calls.push(`recordRunFinished ${input.videoId} ${input.status}`);
       return Promise.resolve();
     },
   } satisfies Record<keyof Activities, unknown>;
@@ -128,6 +136,13 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     expect(after.steps.find((step) => step.name === 'audio')?.message).toBe('the video has no audio stream');
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(REPROCESS_STAGE)).toBe('completed');
+  });
+
+  it('records its start, then its outcome after publishing, in the catalog', async () => {
+    probeImpl = () => Promise.resolve(INFO);
+    calls.length = 0;
+    await (await start('recorded')).result();
+    expect(calls).toEqual(['recordRunStarted recorded', 'publish', 'recordRunFinished recorded completed']);
   });
 
   it('refuses a second start while a run is open and allows a new run once it closed', async () => {
@@ -226,7 +241,11 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     scenesImpl = () => Promise.resolve({ cuts: 0 });
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(scenesCancelled).toBe(true);
-    expect(calls).toEqual(['discardStaging']);
+    expect(calls).toEqual([
+      'recordRunStarted sibling-fails',
+      'discardStaging',
+      'recordRunFinished sibling-fails failed',
+    ]);
     const state = await handle.query(progressQuery);
     const statuses = Object.fromEntries(state.steps.map((step) => [step.name, step.status]));
     expect(statuses).toMatchObject({ transcode: 'failed', scenes: 'cancelled', publish: 'cancelled' });

@@ -1,12 +1,24 @@
-import os from 'node:os';
 import request from 'supertest';
 import { ErrorEnvelope } from '../../src/api/models';
+import type Koa from 'koa';
 import { buildApp, unreachableClient } from '../helpers/api';
+import { makeDataDir } from '../helpers/media';
 
 const KEYS = ['first-key-0123456789abcdef', 'second-key-0123456789abcdef'];
 
 describe('Authorization: Bearer <key>', () => {
-  const keyed = buildApp(unreachableClient(1), os.tmpdir(), 'unused', { apiKeys: KEYS }).callback();
+  let keyed: ReturnType<Koa['callback']>;
+  let open: ReturnType<Koa['callback']>;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const made = await makeDataDir();
+    cleanup = made.cleanup;
+    keyed = (await buildApp(unreachableClient(1), made.dataDir, 'unused', { apiKeys: KEYS })).callback();
+    open = (await buildApp(unreachableClient(1), made.dataDir, 'unused')).callback();
+  });
+
+  afterAll(() => cleanup());
 
   it('leaves /healthz open', async () => {
     expect((await request(keyed).get('/healthz')).status).toBe(200);
@@ -43,7 +55,6 @@ describe('Authorization: Bearer <key>', () => {
   });
 
   it('requires nothing when no keys are configured', async () => {
-    const open = buildApp(unreachableClient(1), os.tmpdir(), 'unused').callback();
     expect((await request(open).get('/openapi.json')).status).toBe(200);
   });
 });

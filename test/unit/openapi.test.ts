@@ -6,17 +6,29 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { ERROR_CATALOGUE } from '../../src/api/errors';
 import { buildOpenApiDocument, OPERATIONS } from '../../src/api/openapi';
+import type { ReprocessApp } from '../../src/api/app';
 import { buildApp, unreachableClient } from '../helpers/api';
+import { makeDataDir } from '../helpers/media';
 
 const execFileAsync = promisify(execFile);
 
 /** Koa's `:param` routes in OpenAPI's `{param}` form. */
 const toOpenApiPath = (koaPath: string) => koaPath.replace(/:([A-Za-z_]+)/g, '{$1}');
 
-describe('GET /openapi.json', () => {
-  const app = buildApp(unreachableClient(1), os.tmpdir(), 'unused');
-  const server = app.callback();
+let app: ReprocessApp;
+let server: ReturnType<ReprocessApp['callback']>;
+let cleanup: () => Promise<void>;
 
+beforeAll(async () => {
+  const made = await makeDataDir();
+  cleanup = made.cleanup;
+  app = await buildApp(unreachableClient(1), made.dataDir, 'unused');
+  server = app.callback();
+});
+
+afterAll(() => cleanup());
+
+describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
     const response = await request(server).get('/openapi.json');
     expect(response.status).toBe(200);
@@ -62,8 +74,6 @@ describe('GET /openapi.json', () => {
 });
 
 describe('GET /docs', () => {
-  const server = buildApp(unreachableClient(1), os.tmpdir(), 'unused').callback();
-
   it('serves a page whose scripts and styles all come from this server', async () => {
     const page = await request(server).get('/docs');
     expect(page.status).toBe(200);
