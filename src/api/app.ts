@@ -17,7 +17,9 @@ import { ProgressReader } from './progress-reader';
 import { docsRoutes } from './routes/docs';
 import { eventRoutes } from './routes/events';
 import { opsRoutes, type ReadinessProbe } from './routes/ops';
+import { mediaRoutes } from './routes/media';
 import { reprocessRoutes } from './routes/reprocess';
+import { videoRoutes } from './routes/videos';
 import { videoInCatalog } from './videos';
 
 export interface AppDeps {
@@ -25,6 +27,10 @@ export interface AppDeps {
   catalog: Catalog;
   dataDir: string;
   logger: Logger;
+  /** ffprobe, to check an upload is a video before it is accepted. */
+  ffprobePath?: string;
+  /** Largest upload accepted, in bytes. */
+  maxUploadBytes?: number;
   /** Accepted API keys; empty means none is required. */
   apiKeys?: readonly string[];
   maxJsonBytes?: number;
@@ -58,6 +64,19 @@ export function createApp(deps: AppDeps): ReprocessApp {
     router,
   );
   eventRoutes({ hub, metrics, requireVideo, keepAliveMs: deps.keepAliveMs ?? 15_000 }, router);
+  videoRoutes(
+    {
+      catalog: deps.catalog,
+      orchestrator: deps.orchestrator,
+      metrics,
+      requireVideo,
+      dataDir: deps.dataDir,
+      ffprobePath: deps.ffprobePath ?? 'ffprobe',
+      maxUploadBytes: deps.maxUploadBytes ?? 4 * 1024 ** 3,
+    },
+    router,
+  );
+  mediaRoutes(deps.dataDir, router);
 
   const app = new Koa<RequestState>();
   app.use(requestContext(deps.logger));

@@ -4,19 +4,31 @@
  */
 export const ERROR_CATALOGUE = {
   INVALID_VIDEO_ID: { status: 400, message: 'video_id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$' },
+  INVALID_MEDIA_PATH: {
+    status: 400,
+    message: 'A media path is current/<file> or runs/<run_id>/<file>, made of plain names (no "..", no "." segments)',
+  },
+  INVALID_UPLOAD: {
+    status: 400,
+    message: 'Send the video as multipart/form-data with one field named "file" (and optional id, title, process)',
+  },
   INVALID_REQUEST: { status: 400, message: 'The request body is not valid' },
   UNAUTHORIZED: { status: 401, message: 'A valid API key is required: send Authorization: Bearer <key>' },
   VIDEO_NOT_FOUND: { status: 404, message: 'No video with this id' },
   TASK_NOT_FOUND: { status: 404, message: 'This video has never been reprocessed' },
+  MEDIA_NOT_FOUND: { status: 404, message: 'No such file among the published outputs of this video' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This route does not accept this method' },
+  VIDEO_ALREADY_EXISTS: { status: 409, message: 'A video with this id already exists; choose another id' },
   TASK_ALREADY_RUNNING: { status: 409, message: 'A reprocessing run is already open for this video' },
   TASK_NOT_RUNNING: {
     status: 409,
     message: 'No reprocessing run is open for this video, so there is nothing to cancel',
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range lies outside the file' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json' },
+  INVALID_MEDIA: { status: 422, message: 'The file is not a video reprocess can read' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
   ORCHESTRATOR_UNAVAILABLE: { status: 503, message: 'The workflow service is unavailable; retry shortly' },
   CATALOG_UNAVAILABLE: { status: 503, message: 'The catalog database is unavailable; retry shortly' },

@@ -91,6 +91,72 @@ export const ReadinessResponse = z.object({
 });
 export type ReadinessResponse = z.infer<typeof ReadinessResponse>;
 
+/** Query of the paginated lists: newest first, `cursor` from the previous page's `next_cursor`. */
+export const PageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().min(1).max(512).optional(),
+  })
+  .strict();
+
+/** The form fields of an upload (`POST /api/v1/videos`, multipart/form-data) beside its `file`. */
+export const IngestFields = z
+  .object({
+    id: VideoId.optional(),
+    title: z.string().trim().min(1).max(500).optional(),
+    process: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+
+const OutputFile = z.object({ path: z.string(), url: z.string(), size_bytes: z.number().int().min(0) });
+
+export const RunRecord = z.object({
+  run_id: z.string(),
+  video_id: VideoId,
+  status: z.enum(TASK_STATUSES),
+  progress: z.number().min(0).max(100),
+  steps: z.array(StepNameModel),
+  error: z.string().nullable(),
+  created_at: Timestamp,
+  started_at: Timestamp.nullable(),
+  finished_at: Timestamp.nullable(),
+  updated_at: Timestamp,
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
+export const VideoResponse = z.object({
+  id: VideoId,
+  title: z.string().nullable(),
+  size_bytes: z.number().int().min(0),
+  /** What ffprobe found; null until the video has been probed. */
+  info: z.unknown(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  /** The published run's outputs, served under /media; null before a run has published. */
+  outputs: z
+    .object({
+      run_id: z.string(),
+      base_url: z.string(),
+      master_playlist_url: z.string().nullable(),
+      poster_url: z.string().nullable(),
+      manifest_url: z.string(),
+      files: z.array(OutputFile),
+    })
+    .nullable(),
+  latest_run: RunRecord.nullable(),
+  status_url: z.string(),
+});
+export type VideoResponse = z.infer<typeof VideoResponse>;
+
+/** 201 to an upload: the video, and the run it started when asked to (`process=true`). */
+export const IngestResponse = VideoResponse.extend({ run: AsyncTaskResponse.nullable() });
+export type IngestResponse = z.infer<typeof IngestResponse>;
+
+export const VideoPage = z.object({ items: z.array(VideoResponse), next_cursor: z.string().nullable() });
+export type VideoPage = z.infer<typeof VideoPage>;
+export const RunHistoryPage = z.object({ items: z.array(RunRecord), next_cursor: z.string().nullable() });
+export type RunHistoryPage = z.infer<typeof RunHistoryPage>;
+
 export const ErrorEnvelope = z.object({
   error: z.object({
     code: z.string(),

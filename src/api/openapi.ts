@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { STEP_NAMES } from '../progress';
+import { VIDEO_ID_PATTERN } from '../media/layout';
 import { DOCS_ASSET_NAMES } from './docs-assets';
 import { ERROR_CATALOGUE, type ErrorCode } from './errors';
 import {
   AsyncTaskResponse,
   CancelResponse,
   ErrorEnvelope,
+  IngestResponse,
+  RunHistoryPage,
+  RunRecord,
+  VideoPage,
+  VideoResponse,
   HealthResponse,
   ReadinessResponse,
   ReprocessRequest,
@@ -14,6 +20,8 @@ import {
   VideoId,
 } from './models';
 
+const VIDEO_ID_PATTERN_SOURCE = VIDEO_ID_PATTERN.source;
+
 /** Every model the document names, as components; the routes validate with the very same objects. */
 const COMPONENTS = {
   ReprocessRequest,
@@ -21,6 +29,11 @@ const COMPONENTS = {
   TaskProgressResponse,
   SubTaskProgress,
   CancelResponse,
+  VideoResponse,
+  IngestResponse,
+  VideoPage,
+  RunRecord,
+  RunHistoryPage,
   HealthResponse,
   ReadinessResponse,
   ErrorEnvelope,
@@ -32,7 +45,7 @@ interface Operation {
   /** OpenAPI form: `{video_id}`, not Koa's `:video_id`. */
   path: string;
   operationId: string;
-  tag: 'runs' | 'operations' | 'docs';
+  tag: 'videos' | 'runs' | 'operations' | 'docs';
   summary: string;
   description?: string;
   body?: ComponentName;
@@ -41,6 +54,10 @@ interface Operation {
   /** False for the one route open without a key. */
   auth?: boolean;
   lastEventId?: boolean;
+  /** `limit` and `cursor` query parameters. */
+  paged?: boolean;
+  /** A multipart/form-data upload body. */
+  upload?: boolean;
   /** Success answers other than the main one. */
   also?: { status: number; description: string };
 }
@@ -121,6 +138,69 @@ export const OPERATIONS: readonly Operation[] = [
     also: { status: 204, description: 'The client has already seen the end of the run (its Last-Event-ID)' },
   },
   {
+    method: 'post',
+    path: '/api/v1/videos',
+    operationId: 'uploadVideo',
+    tag: 'videos',
+    summary: 'Upload a video (multipart/form-data, streamed)',
+    description:
+      'Fields: `file` (the video, required), `id` (else one is made), `title`, `process=true` to start a run at once. ' +
+      'The file is checked with ffprobe before it is accepted; a refused upload leaves nothing behind.',
+    upload: true,
+    success: { status: 201, description: 'The video; `Location` is its URL', model: 'IngestResponse' },
+    errors: [
+      'INVALID_UPLOAD',
+      'VIDEO_ALREADY_EXISTS',
+      'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'INVALID_MEDIA',
+      'CATALOG_UNAVAILABLE',
+      'ORCHESTRATOR_UNAVAILABLE',
+    ],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/videos',
+    operationId: 'listVideos',
+    tag: 'videos',
+    summary: 'List videos, newest first',
+    paged: true,
+    success: { status: 200, description: 'A page of videos', model: 'VideoPage' },
+    errors: ['INVALID_REQUEST', 'CATALOG_UNAVAILABLE'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/videos/{video_id}',
+    operationId: 'getVideo',
+    tag: 'videos',
+    summary: 'A video: its info, published outputs and latest run',
+    success: { status: 200, description: 'The video', model: 'VideoResponse' },
+    errors: VIDEO_ERRORS,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/videos/{video_id}/reprocess/history',
+    operationId: 'runHistory',
+    tag: 'runs',
+    summary: "The video's runs, newest first, from the catalog",
+    paged: true,
+    success: { status: 200, description: 'A page of runs', model: 'RunHistoryPage' },
+    errors: [...VIDEO_ERRORS, 'INVALID_REQUEST'],
+  },
+  {
+    method: 'get',
+    path: '/media/{video_id}/{path}',
+    operationId: 'getMedia',
+    tag: 'videos',
+    summary: 'A published output: current/<file> or runs/<run_id>/<file>',
+    description:
+      'Content types for m3u8, ts, m4s, mp4, m4a, vtt, jpg, json; single byte ranges (206, 416); ETag and ' +
+      'Last-Modified validators (304); run folders are immutable, `current/` is cached for 60 s.',
+    success: { status: 200, description: 'The file', media: 'application/octet-stream' },
+    also: { status: 206, description: 'The requested byte range' },
+    errors: ['INVALID_VIDEO_ID', 'INVALID_MEDIA_PATH', 'MEDIA_NOT_FOUND', 'RANGE_NOT_SATISFIABLE'],
+  },
+  {
     method: 'get',
     path: '/healthz',
     operationId: 'health',
@@ -195,6 +275,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     tags: [
+      { name: 'videos', description: 'Upload, list and read videos, and fetch their outputs' },
       { name: 'runs', description: "Start, follow and cancel a video's reprocessing runs" },
       { name: 'operations', description: 'Health, readiness and metrics' },
       { name: 'docs', description: 'This document and its page' },
@@ -224,6 +305,32 @@ function describeOperation(operation: Operation): Record<string, unknown> {
       description: 'The video; also the workflow id',
       schema: z.toJSONSchema(VideoId),
     });
+  }
+  if (operation.path.includes('{path}')) {
+    parameters.push({
+      name: 'path',
+      in: 'path',
+      required: true,
+      description: 'current/<file> or runs/<run_id>/<file>; may contain slashes',
+      schema: { type: 'string' },
+    });
+  }
+  if (operation.paged) {
+    parameters.push(
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        description: 'next_cursor of the previous page',
+        schema: { type: 'string' },
+      },
+    );
   }
   if (operation.path.includes('{name}')) {
     parameters.push({ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: DOCS_ASSET_NAMES } });
@@ -277,6 +384,9 @@ function describeOperation(operation: Operation): Record<string, unknown> {
     ...(operation.body
       ? { requestBody: { required: false, content: { 'application/json': { schema: ref(operation.body) } } } }
       : {}),
+    ...(operation.upload
+      ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: UPLOAD_SCHEMA } } } }
+      : {}),
     responses,
   };
 }
@@ -289,6 +399,17 @@ function groupByStatus(codes: readonly ErrorCode[]): Map<number, ErrorCode[]> {
   }
   return new Map([...groups].sort(([a], [b]) => a - b));
 }
+
+const UPLOAD_SCHEMA = {
+  type: 'object',
+  required: ['file'],
+  properties: {
+    file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The video file' },
+    id: { type: 'string', pattern: VIDEO_ID_PATTERN_SOURCE },
+    title: { type: 'string', maxLength: 500 },
+    process: { type: 'string', enum: ['true', 'false'] },
+  },
+};
 
 const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
 

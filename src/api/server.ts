@@ -40,6 +40,8 @@ async function run(): Promise<void> {
     dataDir: config.dataDir,
     logger,
     apiKeys: config.apiKeys,
+    ffprobePath: config.ffprobePath,
+    maxUploadBytes: config.maxUploadBytes,
     metrics: createMetrics({ processMetrics: true }),
     version: packageVersion(),
   });

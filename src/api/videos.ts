@@ -2,7 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { findSourceFile } from '../media/layout';
 import { VideoExistsError, type Catalog } from '../store';
+import type { StepName } from '../progress';
 import { ApiError } from './errors';
+import type { AsyncTaskResponse } from './models';
 
 /** Resolves when the video exists; rejects with VIDEO_NOT_FOUND otherwise. */
 export type VideoCheck = (videoId: string) => Promise<void>;
@@ -67,3 +69,19 @@ export function videoNotFound(videoId: string): ApiError {
 
 export const statusUrl = (videoId: string) => `/api/v1/videos/${videoId}/reprocess`;
 export const eventsUrl = (videoId: string) => `${statusUrl(videoId)}/events`;
+
+/** The 202 body of a started run. */
+export function acceptedRun(videoId: string, runId: string, steps: StepName[]): AsyncTaskResponse {
+  return {
+    video_id: videoId,
+    workflow_id: videoId,
+    run_id: runId,
+    task_id: runId,
+    status: 'accepted',
+    steps,
+    accepted_at: new Date().toISOString(),
+    status_url: statusUrl(videoId),
+    events_url: eventsUrl(videoId),
+    message: `Reprocessing of ${videoId} started; follow it at the status_url or the events_url`,
+  };
+}

@@ -5,7 +5,9 @@ import { lazyConnection, Orchestrator } from '../../src/api/orchestrator';
 import type { Catalog } from '../../src/store';
 import { openTestCatalog } from './catalog';
 
-export type AppOptions = Partial<Pick<AppDeps, 'apiKeys' | 'eventPollMs' | 'keepAliveMs' | 'metrics' | 'catalog'>> & {
+export type AppOptions = Partial<
+  Pick<AppDeps, 'apiKeys' | 'eventPollMs' | 'keepAliveMs' | 'metrics' | 'catalog' | 'maxUploadBytes'>
+> & {
   queryTimeoutMs?: number;
   commandTimeoutMs?: number;
 };

@@ -13,7 +13,7 @@ import { makeDataDir } from '../helpers/media';
 const execFileAsync = promisify(execFile);
 
 /** Koa's `:param` routes in OpenAPI's `{param}` form. */
-const toOpenApiPath = (koaPath: string) => koaPath.replace(/:([A-Za-z_]+)/g, '{$1}');
+const toOpenApiPath = (koaPath: string) => koaPath.replace(/:([A-Za-z_]+)/g, '{$1}').replace('{*path}', '{path}');
 
 let app: ReprocessApp;
 let server: ReturnType<ReprocessApp['callback']>;

@@ -5,11 +5,11 @@ import type { RequestState } from '../context';
 import { ApiError } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import { readJsonBody } from '../middleware/json-body';
-import type { AsyncTaskResponse, CancelResponse } from '../models';
+import type { CancelResponse } from '../models';
 import { ReprocessRequest } from '../models';
 import type { Orchestrator } from '../orchestrator';
 import type { ProgressReader } from '../progress-reader';
-import { eventsUrl, statusUrl, type VideoCheck } from '../videos';
+import { acceptedRun, statusUrl, type VideoCheck } from '../videos';
 
 export interface ReprocessRoutesDeps {
   orchestrator: Orchestrator;
@@ -51,18 +51,7 @@ export function reprocessRoutes(deps: ReprocessRoutesDeps, router: Router<Reques
     metrics.starts.inc({ outcome: 'accepted' });
     ctx.state.log = ctx.state.log.child({ run_id: runId });
     ctx.state.log.debug({ steps }, 'run started');
-    const body: AsyncTaskResponse = {
-      video_id: videoId,
-      workflow_id: videoId,
-      run_id: runId,
-      task_id: runId,
-      status: 'accepted',
-      steps,
-      accepted_at: new Date().toISOString(),
-      status_url: statusUrl(videoId),
-      events_url: eventsUrl(videoId),
-      message: `Reprocessing of ${videoId} started; follow it at the status_url or the events_url`,
-    };
+    const body = acceptedRun(videoId, runId, steps);
     ctx.status = 202;
     ctx.set('Location', body.status_url);
     ctx.body = body;

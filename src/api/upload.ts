@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import { ApiError } from './errors';
+
+export interface ReceivedUpload {
+  fields: Record<string, string>;
+  /** Where the file was streamed to; the caller moves it into place or removes it. */
+  file: { path: string; name: string; size: number };
+}
+
+/** Uploads land here first, outside `media/`, so a half-received file is never taken for a video. */
+export const uploadsDir = (dataDir: string) => path.join(dataDir, 'uploads');
+
+/**
+ * Streams a multipart/form-data upload to `DATA_DIR/uploads/` with a running size check: the file is never held in
+ * memory, and the upload is refused (413) as soon as it passes `limitBytes`. Exactly one file field, named `file`.
+ * Whatever goes wrong — too large, malformed, the client gone mid-stream — the partial file is removed before this
+ * rejects.
+ */
+export async function receiveUpload(
+  request: IncomingMessage,
+  headers: IncomingHttpHeaders,
+  options: { dataDir: string; limitBytes: number },
+): Promise<ReceivedUpload> {
+  await fs.mkdir(uploadsDir(options.dataDir), { recursive: true });
+  const target = path.join(uploadsDir(options.dataDir), `${randomUUID()}.part`);
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers,
+      limits: { files: 1, fileSize: options.limitBytes, fields: 10, fieldSize: 4096, parts: 12 },
+    });
+  } catch {
+    throw new ApiError('INVALID_UPLOAD', 'The body is not valid multipart/form-data');
+  }
+
+  parser.on('error', () => undefined);
+  const fields: Record<string, string> = {};
+  // Filled in by the parser's callbacks.
+  const got: {
+    file: ReceivedUpload['file'] | null;
+    written: Promise<void> | null;
+    writer: WriteStream | null;
+    failure: ApiError | null;
+  } = { file: null, written: null, writer: null, failure: null };
+
+  parser.on('field', (name, value, info) => {
+    if (info.valueTruncated) got.failure ??= new ApiError('INVALID_UPLOAD', `The field ${name} is too long`);
+    fields[name] = value;
+  });
+  parser.on('filesLimit', () => (got.failure ??= new ApiError('INVALID_UPLOAD', 'Send exactly one file')));
+  parser.on('fieldsLimit', () => (got.failure ??= new ApiError('INVALID_UPLOAD', 'Too many form fields')));
+  parser.on('file', (name, stream, info) => {
+    if (name !== 'file' || got.written) {
+      got.failure ??= new ApiError('INVALID_UPLOAD', 'Send the video in one form field named "file"');
+      stream.resume();
+      return;
+    }
+    // Errors of the file stream reach us through the pipelines; a listener keeps a late one from crashing the process.
+    stream.on('error', () => undefined);
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => (size += chunk.length));
+    stream.on('limit', () => {
+      got.failure ??= new ApiError('PAYLOAD_TOO_LARGE', `The file must be at most ${options.limitBytes} bytes`);
+    });
+    got.writer = createWriteStream(target);
+    got.written = pipeline(stream, got.writer).then(() => {
+      got.file = { path: target, name: info.filename ?? '', size };
+    });
+    // Awaited on success only: when the upload fails first, this rejection must not go unhandled.
+    got.written.catch(() => undefined);
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      parser.once('close', () => resolve());
+      parser.once('error', reject);
+      request.once('error', reject);
+      // A client gone mid-upload: the parser is left waiting for the rest, so the request's own close says it.
+      request.once('close', () => {
+        if (!request.complete) reject(new Error('the client went away before the upload was complete'));
+      });
+      request.pipe(parser);
+    });
+    await got.written;
+    if (got.failure) throw got.failure;
+    if (!got.file) throw new ApiError('INVALID_UPLOAD', 'The upload has no file: send it in a form field named "file"');
+    return { fields, file: got.file };
+  } catch (error) {
+    parser.destroy();
+    got.writer?.destroy();
+    await fs.rm(target, { force: true });
+    if (error instanceof ApiError) throw error;
+    // The client went away, or the body was not valid multipart.
+    throw new ApiError('INVALID_UPLOAD', 'The upload was cut off or is not valid multipart/form-data', undefined, {
+      cause: error,
+    });
+  }
+}
