@@ -1,25 +1,33 @@
 import type { ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { AsyncTaskResponse, TaskProgressResponse } from '../../src/api/models';
+import { AsyncTaskResponse, IngestResponse, TaskProgressResponse } from '../../src/api/models';
 import { eventually } from '../helpers/gate';
-import { addVideo, makeDataDir } from '../helpers/media';
+import { makeClip, makeDataDir } from '../helpers/media';
 import { freePort } from '../helpers/ports';
 import { startEntrypoint, stopProcess } from '../helpers/processes';
 import { startDevServer } from '../helpers/temporal';
 
 /** The whole service as separate processes — dev server, worker, API — driven over real HTTP. */
-describe('e2e: POST run_sync → 202 → GET until completed', () => {
+describe('e2e: upload → POST run_sync → 202 → GET until completed → HLS served', () => {
   let env: TestWorkflowEnvironment;
   let worker: ChildProcess & { output: () => string };
   let api: ChildProcess & { output: () => string };
   let baseUrl: string;
   let cleanup: () => Promise<void>;
+  let clip: string;
 
   beforeAll(async () => {
     env = await startDevServer();
     const made = await makeDataDir();
     cleanup = made.cleanup;
-    await addVideo(made.dataDir, 'e2e-clip', { seconds: 3, width: 640, height: 360, fps: 30 });
+    clip = await makeClip(path.join(made.dataDir, 'upload', 'clip.mp4'), {
+      seconds: 3,
+      width: 640,
+      height: 360,
+      fps: 30,
+    });
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const shared = { DATA_DIR: made.dataDir, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: 'e2e' };
@@ -34,7 +42,14 @@ describe('e2e: POST run_sync → 202 → GET until completed', () => {
     await cleanup?.();
   });
 
-  it('runs the probe on a generated clip and reports its duration and dimensions', async () => {
+  it('takes an upload, processes it, and serves its HLS master playlist', async () => {
+    const form = new FormData();
+    form.set('id', 'e2e-clip');
+    form.set('file', new Blob([await fs.readFile(clip)], { type: 'video/mp4' }), 'clip.mp4');
+    const uploaded = await fetch(`${baseUrl}/api/v1/videos`, { method: 'POST', body: form });
+    expect(uploaded.status).toBe(201);
+    expect(IngestResponse.parse(await uploaded.json()).info).toMatchObject({ width: 640, height: 360 });
+
     const started = await fetch(`${baseUrl}/api/v1/videos/e2e-clip/run_sync`, { method: 'POST' });
     expect(started.status).toBe(202);
     const accepted = AsyncTaskResponse.parse(await started.json());
@@ -54,6 +69,11 @@ describe('e2e: POST run_sync → 202 → GET until completed', () => {
     expect(info.height).toBe(360);
     expect(info.durationSeconds).toBeGreaterThan(2.9);
     expect(info.durationSeconds).toBeLessThan(3.2);
+
+    const master = await fetch(`${baseUrl}/media/e2e-clip/current/master.m3u8`);
+    expect(master.status).toBe(200);
+    expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+    expect(await master.text()).toMatch(/#EXT-X-STREAM-INF:.*RESOLUTION=640x360/);
 
     const description = await env.client.workflow.getHandle('e2e-clip').describe();
     expect(description.type).toBe('ReprocessVideo');
