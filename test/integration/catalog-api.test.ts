@@ -14,11 +14,20 @@ import { Catalog, migrateToLatest } from '../../src/store';
 import { createWorker } from '../../src/worker';
 import { buildApp } from '../helpers/api';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
+import { CATALOG_ROUTE_CODES } from '../helpers/error-codes';
 import { eventually } from '../helpers/gate';
 import { makeClip } from '../helpers/media';
 import { startDevServer } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
+
+/** Codes this file has seen answered; the last test checks the catalog routes' codes are all among them. */
+const codesSeen = new Set<string>();
+const codeOf = (body: unknown) => {
+  const code = ErrorEnvelope.parse(body).error.code;
+  codesSeen.add(code);
+  return code;
+};
 
 beforeAll(async () => {
   env = await startDevServer();
@@ -112,7 +121,7 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
       expect(Number(ranged.headers['content-length'])).toBe(188);
       const beyond = await request(server).get(segment.url).set('Range', `bytes=${segment.size_bytes}-`);
       expect(beyond.status).toBe(416);
-      expect(ErrorEnvelope.parse(beyond.body).error.code).toBe('RANGE_NOT_SATISFIABLE');
+      expect(codeOf(beyond.body)).toBe('RANGE_NOT_SATISFIABLE');
       const cached = await request(server).get(segment.url).set('If-None-Match', String(ranged.headers['etag']));
       expect(cached.status).toBe(304);
       const vtt = video.outputs!.files.find((file) => file.path.endsWith('.vtt'))!;
@@ -124,21 +133,21 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
       await fs.writeFile(text, 'these are notes, not a video\n'.repeat(100));
       const response = await upload({ id: 'not-a-video' }, text);
       expect(response.status).toBe(422);
-      expect(ErrorEnvelope.parse(response.body).error.code).toBe('INVALID_MEDIA');
+      expect(codeOf(response.body)).toBe('INVALID_MEDIA');
       await expectNothingLeft('not-a-video');
     });
 
     it('refuses a second video with the same id, and bad fields, leaving the first intact', async () => {
       const again = await upload({ id: 'uploaded' });
       expect(again.status).toBe(409);
-      expect(ErrorEnvelope.parse(again.body).error.code).toBe('VIDEO_ALREADY_EXISTS');
+      expect(codeOf(again.body)).toBe('VIDEO_ALREADY_EXISTS');
       expect((await catalog.findVideo('uploaded'))?.title).toBe('A test clip');
       const bad = await upload({ id: '../escape' });
-      expect(ErrorEnvelope.parse(bad.body).error.code).toBe('INVALID_UPLOAD');
+      expect(codeOf(bad.body)).toBe('INVALID_UPLOAD');
       const unknown = await upload({ colour: 'blue' });
-      expect(ErrorEnvelope.parse(unknown.body).error.code).toBe('INVALID_UPLOAD');
+      expect(codeOf(unknown.body)).toBe('INVALID_UPLOAD');
       const json = await request(server).post('/api/v1/videos').send({ id: 'x' });
-      expect(ErrorEnvelope.parse(json.body).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(codeOf(json.body)).toBe('UNSUPPORTED_MEDIA_TYPE');
     });
 
     it('refuses an upload over the size limit with 413, leaving nothing behind', async () => {
@@ -147,7 +156,7 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
       ).callback();
       const response = await request(tiny).post('/api/v1/videos').field('id', 'too-big').attach('file', clip);
       expect(response.status).toBe(413);
-      expect(ErrorEnvelope.parse(response.body).error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(codeOf(response.body)).toBe('PAYLOAD_TOO_LARGE');
       await expectNothingLeft('too-big');
     });
 
@@ -199,13 +208,13 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
       );
       expect(second.items[0]?.id).toBe('list-a');
       const bad = await request(server).get('/api/v1/videos?cursor=forged');
-      expect(ErrorEnvelope.parse(bad.body).error.code).toBe('INVALID_REQUEST');
+      expect(codeOf(bad.body)).toBe('INVALID_REQUEST');
       expect((await request(server).get('/api/v1/videos?limit=0')).status).toBe(400);
     });
 
     it('answers 404 VIDEO_NOT_FOUND for a video not in the catalog nor on disk', async () => {
       const response = await request(server).get('/api/v1/videos/nowhere');
-      expect(ErrorEnvelope.parse(response.body).error.code).toBe('VIDEO_NOT_FOUND');
+      expect(codeOf(response.body)).toBe('VIDEO_NOT_FOUND');
     });
   });
 
@@ -276,9 +285,7 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
     ])('refuses %s with 400 or 404, never a file from outside the published outputs', async (attempt) => {
       const response = await request(server).get(`/media/uploaded/${attempt}`);
       expect([400, 404]).toContain(response.status);
-      expect(ErrorEnvelope.parse(response.body).error.code).toMatch(
-        /INVALID_MEDIA_PATH|MEDIA_NOT_FOUND|ROUTE_NOT_FOUND/,
-      );
+      expect(codeOf(response.body)).toMatch(/INVALID_MEDIA_PATH|MEDIA_NOT_FOUND|ROUTE_NOT_FOUND/);
       expect(response.text).not.toContain('root:');
     });
 
@@ -288,8 +295,13 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
       await fs.symlink('/etc/passwd', path.join(runFolder, 'escape.json'));
       const response = await request(server).get('/media/uploaded/current/escape.json');
       expect(response.status).toBe(404);
+      expect(codeOf(response.body)).toBe('MEDIA_NOT_FOUND');
       expect(response.text).not.toContain('root:');
       expect((await request(server).get('/media/..%2F..%2Fetc/current/passwd')).status).toBe(400);
     });
   });
+});
+
+it('has answered every code that belongs to the catalog routes', () => {
+  expect([...CATALOG_ROUTE_CODES].filter((code) => !codesSeen.has(code))).toEqual([]);
 });
