@@ -1,9 +1,10 @@
 // npm run migrate        — bring the catalog to the latest migration
 // npm run migrate:down   — revert the latest applied migration (one step back)
-// npm run migrate status — list applied and pending migrations
+// npm run migrate:status — list applied and pending migrations
 // The catalog is the one the service uses: DATABASE_URL when set, else DATA_DIR/catalog.sqlite.
 import { loadConfigOrExit } from '../src/config';
 import { MIGRATION_NAMES, migrateDown, migrateToLatest, openDatabase, pendingMigrations } from '../src/store';
+import { withFileLock } from '../src/store/file-lock';
 
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
@@ -12,7 +13,11 @@ async function run(): Promise<void> {
   try {
     console.log(`catalog: ${database.dialect} at ${database.location}`);
     if (command === 'latest') {
-      const applied = await migrateToLatest(database.db);
+      const migrate = () => migrateToLatest(database.db);
+      const applied =
+        database.dialect === 'sqlite'
+          ? await withFileLock(`${database.location}.migrate.lock`, migrate)
+          : await migrate();
       console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'already at the latest migration');
     } else if (command === 'down') {
       const reverted = await migrateDown(database.db);

@@ -1,5 +1,6 @@
 import { Catalog } from './catalog';
 import { openDatabase, type CatalogDatabase } from './database';
+import { withFileLock } from './file-lock';
 import { migrateToLatest, pendingMigrations } from './migrator';
 
 export interface OpenCatalogOptions {
@@ -25,8 +26,13 @@ export async function openCatalog(
 ): Promise<{ catalog: Catalog; database: CatalogDatabase }> {
   const database = openDatabase(options);
   try {
-    if (options.migrate) await migrateToLatest(database.db);
-    else {
+    if (options.migrate) {
+      // PostgreSQL: Kysely's migrator takes an advisory lock. SQLite: it takes none, so processes sharing the file
+      // (the API and the worker starting together) take turns through a lock file beside it.
+      if (database.dialect === 'sqlite')
+        await withFileLock(`${database.location}.migrate.lock`, () => migrateToLatest(database.db));
+      else await migrateToLatest(database.db);
+    } else {
       const pending = await pendingMigrations(database.db);
       if (pending.length > 0) throw new PendingMigrationsError(pending);
     }

@@ -7,6 +7,7 @@ import {
   migrateDown,
   migrateToLatest,
   migrateToZero,
+  openCatalog,
   pendingMigrations,
   VideoExistsError,
 } from '../../src/store';
@@ -39,6 +40,21 @@ async function describeSchema(db: Kysely<Database>, dialect: string): Promise<st
     order by i`.execute(db);
   return [...columns.rows.map((r) => `column ${r.t}.${r.c} ${r.d} ${r.n}`), ...indexes.rows.map((r) => `index ${r.d}`)];
 }
+
+describe('openCatalog on a shared SQLite file', () => {
+  it('migrates once when several open the same fresh file at the same moment', async () => {
+    const test = await createTestDatabase('sqlite');
+    try {
+      const opened = await Promise.all(
+        [0, 1, 2].map(() => openCatalog({ databaseUrl: null, dataDir: test.dataDir, migrate: true })),
+      );
+      for (const { database } of opened) expect(await pendingMigrations(database.db)).toEqual([]);
+      await Promise.all(opened.map(({ database }) => database.close()));
+    } finally {
+      await test.drop();
+    }
+  });
+});
 
 describe.each(DIALECTS)('catalog on %s', (dialect) => {
   let test: TestDatabase;

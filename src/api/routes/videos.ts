@@ -10,7 +10,7 @@ import type { RequestState } from '../context';
 import { ApiError } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import { IngestFields, PageQuery, type IngestResponse, type RunHistoryPage } from '../models';
-import type { Orchestrator } from '../orchestrator';
+import { toApiError, type Orchestrator } from '../orchestrator';
 import { presentRun, presentVideo } from '../present-video';
 import { receiveUpload } from '../upload';
 import { acceptedRun, fromCatalog, videoNotFound, type VideoCheck } from '../videos';
@@ -88,7 +88,17 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
       let run: IngestResponse['run'] = null;
       if (fields.data.process === 'true') {
         const steps = selectSteps(undefined);
-        const { runId } = await orchestrator.start({ videoId, steps });
+        // The video is in the catalog by now, and stays: a failed start says so, and the run can be started later.
+        const { runId } = await orchestrator.start({ videoId, steps }).catch((error: unknown) => {
+          const failure = toApiError(error);
+          throw new ApiError(
+            failure.code,
+            `Video ${videoId} was stored, but its run could not be started: ${failure.message} ` +
+              `Start it with POST /api/v1/videos/${videoId}/reprocess.`,
+            { ...failure.details, video_id: videoId, video_created: true },
+            { cause: error },
+          );
+        });
         metrics.starts.inc({ outcome: 'accepted' });
         run = acceptedRun(videoId, runId, steps);
       }
