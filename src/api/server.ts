@@ -8,6 +8,7 @@ import { createApp } from './app';
 import { checkBind, UnsafeBindError } from './bind';
 import { createMetrics } from './metrics';
 import { lazyConnection, Orchestrator } from './orchestrator';
+import { sweepAbandonedUploads } from './upload';
 
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
@@ -27,6 +28,8 @@ async function run(): Promise<void> {
     migrate: config.catalog.migrateOnStart,
   });
   logger.info({ catalog: database.location, engine: database.dialect }, 'catalog open');
+  const swept = await sweepAbandonedUploads(config.dataDir);
+  if (swept > 0) logger.info({ files: swept }, 'removed uploads abandoned by an earlier process');
   const connection = lazyConnection(config.temporal.address);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const orchestrator = new Orchestrator(client, {
@@ -50,6 +53,11 @@ async function run(): Promise<void> {
     if (bind.open) logger.warn(bind.notice);
     else logger.info(bind.notice);
   });
+
+  // Uploads of several GiB take longer than Node's 5-min default for receiving a whole request; an idle socket is
+  // still closed after 2 min (event streams send keep-alives and turn the idle timeout off for themselves).
+  server.requestTimeout = 0;
+  server.timeout = 120_000;
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');

@@ -12,8 +12,30 @@ export interface ReceivedUpload {
   file: { path: string; name: string; size: number };
 }
 
-/** Uploads land here first, outside `media/`, so a half-received file is never taken for a video. */
-export const uploadsDir = (dataDir: string) => path.join(dataDir, 'uploads');
+/**
+ * Uploads land here first: on the media file system (so placing one is a link, not a copy, even when `media/` is a
+ * mount of its own), in a folder no video id can name (ids never start with a dot).
+ */
+export const uploadsDir = (dataDir: string) => path.join(dataDir, 'media', '.uploads');
+
+/** Received files older than this were left by a process that stopped mid-upload. */
+const ABANDONED_MS = 24 * 3600 * 1000;
+
+/** Removes what an interrupted process left in the uploads folder; run at start. */
+export async function sweepAbandonedUploads(dataDir: string): Promise<number> {
+  const dir = uploadsDir(dataDir);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const stats = await fs.stat(file).catch(() => null);
+    if (stats && Date.now() - stats.mtimeMs > ABANDONED_MS) {
+      await fs.rm(file, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}
 
 /**
  * Streams a multipart/form-data upload to `DATA_DIR/uploads/` with a running size check: the file is never held in
@@ -26,6 +48,11 @@ export async function receiveUpload(
   headers: IncomingHttpHeaders,
   options: { dataDir: string; limitBytes: number },
 ): Promise<ReceivedUpload> {
+  // Refused before reading a byte when the client says up front that it is too large (form fields add a little).
+  const declared = Number(headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > options.limitBytes + 64 * 1024) {
+    throw new ApiError('PAYLOAD_TOO_LARGE', `The file must be at most ${options.limitBytes} bytes`);
+  }
   await fs.mkdir(uploadsDir(options.dataDir), { recursive: true });
   const target = path.join(uploadsDir(options.dataDir), `${randomUUID()}.part`);
   let parser: busboy.Busboy;
@@ -46,7 +73,8 @@ export async function receiveUpload(
     written: Promise<void> | null;
     writer: WriteStream | null;
     failure: ApiError | null;
-  } = { file: null, written: null, writer: null, failure: null };
+    stop: ((reason: Error) => void) | null;
+  } = { file: null, written: null, writer: null, failure: null, stop: null };
 
   parser.on('field', (name, value, info) => {
     if (info.valueTruncated) got.failure ??= new ApiError('INVALID_UPLOAD', `The field ${name} is too long`);
@@ -66,6 +94,8 @@ export async function receiveUpload(
     stream.on('data', (chunk: Buffer) => (size += chunk.length));
     stream.on('limit', () => {
       got.failure ??= new ApiError('PAYLOAD_TOO_LARGE', `The file must be at most ${options.limitBytes} bytes`);
+      // Stop reading now rather than drain the rest of an oversized body.
+      got.stop?.(got.failure);
     });
     got.writer = createWriteStream(target);
     got.written = pipeline(stream, got.writer).then(() => {
@@ -77,6 +107,10 @@ export async function receiveUpload(
 
   try {
     await new Promise<void>((resolve, reject) => {
+      got.stop = (reason) => {
+        request.unpipe(parser);
+        reject(reason);
+      };
       parser.once('close', () => resolve());
       parser.once('error', reject);
       request.once('error', reject);

@@ -81,7 +81,7 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
 
   /** Nothing of a refused upload may stay: no partial file, no video folder, no row. */
   async function expectNothingLeft(videoId: string): Promise<void> {
-    const uploads = await fs.readdir(path.join(test.dataDir, 'uploads')).catch(() => []);
+    const uploads = await fs.readdir(path.join(test.dataDir, 'media', '.uploads')).catch(() => []);
     expect(uploads).toEqual([]);
     await expect(fs.access(path.join(test.dataDir, 'media', videoId))).rejects.toThrow();
     expect(await catalog.findVideo(videoId)).toBeUndefined();
@@ -150,6 +150,21 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
       expect(codeOf(json.body)).toBe('UNSUPPORTED_MEDIA_TYPE');
     });
 
+    it('keeps exactly one of two uploads racing for one id, and its file intact', async () => {
+      const other = await makeClip(path.join(test.dataDir, 'fixtures', 'other.mp4'), {
+        seconds: 1,
+        width: 160,
+        height: 120,
+      });
+      const [first, second] = await Promise.all([upload({ id: 'raced' }), upload({ id: 'raced' }, other)]);
+      expect([first.status, second.status].sort()).toEqual([201, 409]);
+      const winner = first.status === 201 ? clip : other;
+      const stored = await catalog.findVideo('raced');
+      const source = path.join(test.dataDir, stored!.source_path);
+      expect((await fs.stat(source)).size).toBe((await fs.stat(winner)).size);
+      expect(stored!.size_bytes).toBe((await fs.stat(winner)).size);
+    });
+
     it('refuses an upload over the size limit with 413, leaving nothing behind', async () => {
       const tiny = (
         await buildApp(env.client, test.dataDir, taskQueue, { catalog, maxUploadBytes: 10_000 })
@@ -182,12 +197,12 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
         client.write(head);
         client.write(partial);
         await eventually(async () => {
-          const parts = await fs.readdir(path.join(test.dataDir, 'uploads')).catch(() => []);
+          const parts = await fs.readdir(path.join(test.dataDir, 'media', '.uploads')).catch(() => []);
           return parts.length > 0 ? true : undefined;
         });
         client.destroy();
         await eventually(async () => {
-          const parts = await fs.readdir(path.join(test.dataDir, 'uploads')).catch(() => []);
+          const parts = await fs.readdir(path.join(test.dataDir, 'media', '.uploads')).catch(() => []);
           return parts.length === 0 ? true : undefined;
         });
         await expectNothingLeft('cut-off');

@@ -37,7 +37,6 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the video as multipart/form-data, in a field named "file"');
     }
     const upload = await receiveUpload(ctx.req, ctx.headers, { dataDir, limitBytes: deps.maxUploadBytes });
-    let placed: string | null = null;
     try {
       const fields = IngestFields.safeParse(upload.fields);
       if (!fields.success) {
@@ -47,7 +46,7 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
       }
       const videoId = fields.data.id ?? newVideoId();
       ctx.state.log = ctx.state.log.child({ video_id: videoId });
-      if ((await fromCatalog(catalog.findVideo(videoId))) || (await findSourceFile(dataDir, videoId))) {
+      if (await findSourceFile(dataDir, videoId)) {
         throw new ApiError('VIDEO_ALREADY_EXISTS', undefined, { video_id: videoId });
       }
       const info = await probeFile(deps.ffprobePath, upload.file.path, { timeoutMs: 60_000 }).catch(
@@ -58,14 +57,13 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
         },
       );
 
+      // The row is the reservation: of two uploads with one id, only the one that inserts it goes on to place its
+      // file, and a file already in place is never replaced.
       const extension = path.extname(upload.file.name);
       const source = path.join(
         videoDir(dataDir, videoId),
         `source${SOURCE_EXTENSION.test(extension) ? extension.toLowerCase() : '.bin'}`,
       );
-      await fs.mkdir(path.dirname(source), { recursive: true });
-      await fs.rename(upload.file.path, source);
-      placed = source;
       const now = new Date().toISOString();
       await fromCatalog(
         catalog.insertVideo({
@@ -83,7 +81,16 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
           throw new ApiError('VIDEO_ALREADY_EXISTS', undefined, { video_id: videoId });
         throw error;
       });
-      placed = null;
+      try {
+        await placeWithoutReplacing(upload.file.path, source);
+      } catch (error) {
+        await catalog.deleteVideo(videoId).catch(() => undefined);
+        await fs.rmdir(path.dirname(source)).catch(() => undefined);
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw new ApiError('VIDEO_ALREADY_EXISTS', undefined, { video_id: videoId });
+        }
+        throw error;
+      }
 
       let run: IngestResponse['run'] = null;
       if (fields.data.process === 'true') {
@@ -109,12 +116,8 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
       ctx.set('Location', `/api/v1/videos/${videoId}`);
       ctx.body = body;
     } finally {
-      // A refused upload leaves nothing: not the received file, not a half-placed source, not an empty folder.
+      // A refused upload leaves nothing: not the received file, not a folder, not a row.
       await fs.rm(upload.file.path, { force: true });
-      if (placed) {
-        await fs.rm(placed, { force: true });
-        await fs.rmdir(path.dirname(placed)).catch(() => undefined);
-      }
     }
   });
 
@@ -155,6 +158,17 @@ function parsePageQuery(query: unknown) {
     throw new ApiError('INVALID_REQUEST', 'The cursor is not one this API gave: pass next_cursor as it was');
   }
   return { limit: parsed.data.limit, cursor };
+}
+
+/**
+ * Puts the received file at `target` unless something is there already (EEXIST): a hard link, which is atomic and
+ * refuses to replace, then the received name is dropped. Uploads are received on the media file system, so the
+ * link never crosses devices.
+ */
+async function placeWithoutReplacing(received: string, target: string): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.link(received, target);
+  await fs.rm(received, { force: true });
 }
 
 /** A readable id for an upload that names none. */
