@@ -56,7 +56,13 @@ export function createApp(deps: AppDeps): ReprocessApp {
     ctx.state.log = ctx.state.log.child({ video_id: id, workflow_id: id });
     await next();
   });
-  opsRoutes({ readiness: [temporalProbe(deps.orchestrator), catalogProbe(deps.catalog)], metrics }, router);
+  opsRoutes(
+    {
+      readiness: [temporalProbe(deps.orchestrator), catalogProbe(deps.catalog, deps.orchestrator.queryTimeoutMs)],
+      metrics,
+    },
+    router,
+  );
   docsRoutes(buildOpenApiDocument(deps.version ?? '0.0.0'), router);
   const requireVideo = videoInCatalog(deps.catalog, deps.dataDir);
   reprocessRoutes(
@@ -94,12 +100,21 @@ function temporalProbe(orchestrator: Orchestrator): ReadinessProbe {
   return { name: 'temporal', check: () => orchestrator.checkReachable() };
 }
 
-function catalogProbe(catalog: Catalog): ReadinessProbe {
+function catalogProbe(catalog: Catalog, deadlineMs: number): ReadinessProbe {
   return {
     name: 'catalog',
-    check: () =>
-      catalog.ping().catch((error: unknown) => {
+    check: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the catalog did not answer in time')), deadlineMs);
+      });
+      try {
+        await Promise.race([catalog.ping(), late]);
+      } catch (error) {
         throw new ApiError('CATALOG_UNAVAILABLE', undefined, undefined, { cause: error });
-      }),
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }

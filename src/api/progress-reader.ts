@@ -7,7 +7,7 @@ import { toApiError, type Orchestrator } from './orchestrator';
 import { presentFromExecution, presentProgress, type ExecutionView } from './present';
 
 /** The catalog's part: runs as recorded, and the snapshots the API saw of them. */
-export type RunHistory = Pick<Catalog, 'saveSnapshot' | 'findRun' | 'latestRun'>;
+export type RunHistory = Pick<Catalog, 'saveSnapshot' | 'findRun' | 'latestRun' | 'closeRun'>;
 
 /** A live snapshot is kept in the catalog at most this often per run (and always when the run has ended). */
 const SNAPSHOT_EVERY_MS = 2_000;
@@ -83,10 +83,22 @@ export class ProgressReader {
       () => null,
     );
     const execution = await this.orchestrator.describe(videoId, deadline);
+    this.closeRecord(execution);
     const state = await query;
     return state && state.runId === execution.runId
       ? this.remember(state, presentProgress(state, execution, Date.now()))
       : this.stale(videoId, execution, deadline);
+  }
+
+  /**
+   * A run closed from outside (terminated, timed out) could not record its end: its record is closed from what
+   * Temporal reports. A record the workflow already closed is left alone.
+   */
+  private closeRecord(execution: ExecutionView): void {
+    const status = presentFromExecution(execution.workflowId, execution, '').status;
+    if (!this.history || !isFinalTaskStatus(status)) return;
+    const finishedAt = (execution.closeTime ?? new Date()).toISOString();
+    void this.history.closeRun(execution.runId, { status, finishedAt }).catch(() => undefined);
   }
 
   /** Keeps a live answer in memory, and now and then in the catalog, for when the workflow cannot be asked. */

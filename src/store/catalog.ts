@@ -157,8 +157,13 @@ export class Catalog {
     });
   }
 
-  /** Keeps the last snapshot the API saw of an open run, for answers when the workflow cannot be asked. */
+  /**
+   * Keeps the last snapshot the API saw of an open run, for answers when the workflow cannot be asked. Only while the
+   * row is open, only for an open status (the workflow writes the final record), and never going backwards (several
+   * API instances may save out of order).
+   */
   async saveSnapshot(runId: string, seen: { status: string; progress: number; snapshot: unknown }): Promise<void> {
+    if (seen.status !== 'queued' && seen.status !== 'running') return;
     await this.db
       .updateTable('processing_tasks')
       .set({
@@ -167,6 +172,20 @@ export class Catalog {
         status: seen.status,
         updated_at: new Date().toISOString(),
       })
+      .where('run_id', '=', runId)
+      .where('finished_at', 'is', null)
+      .where('progress', '<=', seen.progress)
+      .execute();
+  }
+
+  /**
+   * Closes the record of a run that ended without recording it (terminated or timed out from outside the workflow),
+   * as Temporal reports it; a row already final is left alone.
+   */
+  async closeRun(runId: string, closed: { status: string; finishedAt: string }): Promise<void> {
+    await this.db
+      .updateTable('processing_tasks')
+      .set({ status: closed.status, finished_at: closed.finishedAt, updated_at: new Date().toISOString() })
       .where('run_id', '=', runId)
       .where('finished_at', 'is', null)
       .execute();

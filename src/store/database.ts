@@ -30,7 +30,16 @@ const pgTypes: pg.CustomTypesConfig = {
 /** Opens the catalog: PostgreSQL when `databaseUrl` is set, else `DATA_DIR/catalog.sqlite`. */
 export function openDatabase(options: { databaseUrl: string | null; dataDir: string }): CatalogDatabase {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes });
+    // Never wait long on the database: a connection within 2 s, a statement within 5 s, or the call fails (and the
+    // API answers 503 CATALOG_UNAVAILABLE) instead of holding the request.
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      types: pgTypes,
+      connectionTimeoutMillis: 2_000,
+      statement_timeout: 5_000,
+      query_timeout: 6_000,
+    });
     // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     const url = new URL(options.databaseUrl);
@@ -45,9 +54,10 @@ export function openDatabase(options: { databaseUrl: string | null; dataDir: str
   mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, SQLITE_FILE);
   const sqlite = new BetterSqlite3(file);
-  // WAL lets the API read while the worker writes; the busy timeout makes writers queue instead of failing.
+  // WAL lets the API read while the worker writes; the busy timeout makes a writer wait for another's short write
+  // instead of failing. It is kept short because better-sqlite3 waits synchronously, holding the event loop.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('busy_timeout = 1000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }

@@ -308,6 +308,9 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
       const video = VideoResponse.parse((await request(server).get('/api/v1/videos/uploaded')).body);
       const runFolder = path.join(test.dataDir, 'media', 'uploaded', 'runs', video.outputs!.run_id);
       await fs.symlink('/etc/passwd', path.join(runFolder, 'escape.json'));
+      await fs.symlink('../../source.mp4', path.join(runFolder, 'source-link.mp4'));
+      const sourceLink = await request(server).get('/media/uploaded/current/source-link.mp4');
+      expect(sourceLink.status).toBe(404);
       const response = await request(server).get('/media/uploaded/current/escape.json');
       expect(response.status).toBe(404);
       expect(codeOf(response.body)).toBe('MEDIA_NOT_FOUND');

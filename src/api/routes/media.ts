@@ -25,10 +25,19 @@ export function mediaRoutes(dataDir: string, router: Router<RequestState>): void
       throw new ApiError('INVALID_MEDIA_PATH', undefined, { path: requested.slice(0, 200) });
     }
     const root = videoDir(dataDir, videoId);
-    const file = await realFileInside(root, path.join(root, ...segments));
+    // `current` is a link to a run folder: whatever the path, the file must really be inside `runs/`.
+    const file = await realFileInside(path.join(root, 'runs'), path.join(root, ...segments));
     if (!file) throw new ApiError('MEDIA_NOT_FOUND', undefined, { path: requested });
 
     const etag = `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
+    // If-Range: a range is only for the version the client has; after `current` switched, it gets the whole file.
+    const ifRange = ctx.get('If-Range');
+    const rangeHeader = ifRange && ifRange !== etag ? undefined : ctx.get('Range') || undefined;
+    const range = parseRange(rangeHeader, file.size);
+    if (range === 'unsatisfiable') {
+      ctx.set('Content-Range', `bytes */${file.size}`);
+      throw new ApiError('RANGE_NOT_SATISFIABLE', `The file has ${file.size} bytes`, { size: file.size });
+    }
     ctx.set('ETag', etag);
     ctx.set('Last-Modified', new Date(file.mtimeMs).toUTCString());
     ctx.set('Cache-Control', segments[0] === 'runs' ? IMMUTABLE : CURRENT);
@@ -39,11 +48,6 @@ export function mediaRoutes(dataDir: string, router: Router<RequestState>): void
     if (ctx.fresh) {
       ctx.status = 304;
       return;
-    }
-    const range = parseRange(ctx.get('Range') || undefined, file.size);
-    if (range === 'unsatisfiable') {
-      ctx.set('Content-Range', `bytes */${file.size}`);
-      throw new ApiError('RANGE_NOT_SATISFIABLE', `The file has ${file.size} bytes`, { size: file.size });
     }
     if (range) {
       ctx.status = 206;

@@ -124,7 +124,9 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
   router.get('/api/v1/videos', async (ctx) => {
     const query = parsePageQuery(ctx.query);
     const page = await fromCatalog(catalog.listVideos({ limit: query.limit, cursor: query.cursor }));
-    const items = await Promise.all(page.items.map((video) => presentVideo(dataDir, video, undefined)));
+    const items = await Promise.all(
+      page.items.map(async (video) => presentVideo(dataDir, video, await fromCatalog(catalog.latestRun(video.id)))),
+    );
     ctx.body = { items, next_cursor: page.nextCursor };
   });
 
