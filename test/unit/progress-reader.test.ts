@@ -1,8 +1,10 @@
+import { ApiError } from '../../src/api/errors';
 import { createMetrics } from '../../src/api/metrics';
 import { DeadlineExceededError } from '../../src/api/orchestrator';
 import type { ExecutionView } from '../../src/api/present';
-import { ProgressReader } from '../../src/api/progress-reader';
+import { ProgressReader, type RunHistory } from '../../src/api/progress-reader';
 import { RunProgress } from '../../src/progress';
+import type { TaskRow } from '../../src/store';
 
 const BUDGET = 2_000;
 
@@ -34,7 +36,7 @@ function fakeOrchestrator(options: { answer: boolean; workers: boolean | null })
         deadlines.push(deadline ?? Infinity);
         return Promise.reject(new DeadlineExceededError());
       },
-      describe: (_id: string, deadline?: number) => {
+      describe: (_id: string, deadline?: number): Promise<ExecutionView> => {
         deadlines.push(deadline ?? Infinity);
         return Promise.resolve(execution);
       },
@@ -77,5 +79,83 @@ describe('ProgressReader.read', () => {
     expect(stale).toMatchObject({ stale: true, progress: live.progress, seq: live.seq, status: 'running' });
     expect(stale.subtasks).toEqual(live.subtasks);
     expect(stale.message).toMatch(/last one the workflow gave/);
+  });
+});
+
+describe('ProgressReader.read with the catalog', () => {
+  function row(overrides: Partial<TaskRow> = {}): TaskRow {
+    const progress = new RunProgress('v', 'run-1', ['probe', 'transcode', 'publish'], '2026-01-01T00:00:00.000Z');
+    progress.start('probe', '2026-01-01T00:00:01.000Z');
+    progress.report({ step: 'probe', attempt: 1, fraction: 0.5, at: '2026-01-01T00:00:02.000Z' });
+    return {
+      run_id: 'run-1',
+      video_id: 'v',
+      workflow_id: 'v',
+      status: 'running',
+      progress: 12.5,
+      steps: '["probe","transcode","publish"]',
+      snapshot: JSON.stringify(progress.snapshot()),
+      error: null,
+      created_at: '2026-01-01T00:00:00.000Z',
+      started_at: '2026-01-01T00:00:00.000Z',
+      finished_at: null,
+      updated_at: '2026-01-01T00:00:02.000Z',
+      ...overrides,
+    };
+  }
+
+  function history(found: TaskRow | undefined): RunHistory & { saved: unknown[] } {
+    const saved: unknown[] = [];
+    return {
+      saved,
+      saveSnapshot: (runId, seen) => {
+        saved.push({ runId, ...seen });
+        return Promise.resolve();
+      },
+      findRun: () => Promise.resolve(found),
+      latestRun: () => Promise.resolve(found),
+      closeRun: () => Promise.resolve(),
+    };
+  }
+
+  it("answers a run this process never saw from the catalog's snapshot, with its subtasks", async () => {
+    const fake = fakeOrchestrator({ answer: false, workers: false });
+    const answer = await new ProgressReader(fake.orchestrator, createMetrics(), history(row())).read('v');
+    expect(answer).toMatchObject({ stale: true, run_id: 'run-1', status: 'running' });
+    expect(answer.subtasks.find((subtask) => subtask.name === 'probe')).toMatchObject({
+      status: 'running',
+      progress: 50,
+    });
+    expect(answer.progress).toBeGreaterThanOrEqual(12.5);
+    expect(answer.message).toMatch(/catalog's last snapshot/);
+  });
+
+  it("answers a run past Temporal's retention from the catalog's record", async () => {
+    const fake = fakeOrchestrator({ answer: false, workers: false });
+    fake.orchestrator.describe = () => Promise.reject(new ApiError('TASK_NOT_FOUND'));
+    const finished = row({ status: 'completed', progress: 100, finished_at: '2026-01-01T00:05:00.000Z' });
+    const answer = await new ProgressReader(fake.orchestrator, createMetrics(), history(finished)).read('v');
+    expect(answer).toMatchObject({ stale: true, status: 'completed', progress: 100 });
+    expect(answer.message).toMatch(/past its retention/);
+  });
+
+  it('keeps live answers in the catalog, at most once per seq', async () => {
+    const fake = fakeOrchestrator({ answer: true, workers: false });
+    const kept = history(undefined);
+    const reader = new ProgressReader(fake.orchestrator, createMetrics(), kept);
+    await reader.read('v');
+    await reader.read('v');
+    expect(kept.saved).toHaveLength(1);
+    expect(kept.saved[0]).toMatchObject({ runId: 'run-1', status: 'running' });
+  });
+
+  it('answers 404 when neither Temporal nor the catalog knows the run', async () => {
+    const fake = fakeOrchestrator({ answer: false, workers: false });
+    fake.orchestrator.describe = () => Promise.reject(new ApiError('TASK_NOT_FOUND'));
+    await expect(
+      new ProgressReader(fake.orchestrator, createMetrics(), history(undefined)).read('v'),
+    ).rejects.toMatchObject({
+      code: 'TASK_NOT_FOUND',
+    });
   });
 });
