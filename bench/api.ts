@@ -11,6 +11,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { selectSteps } from '../src/progress';
+import { openCatalog, type Catalog } from '../src/store';
 import { progressQuery, REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE } from '../src/workflows/definitions';
 import { makeClip } from '../scripts/lib/clips';
 import { findTemporalCli } from '../scripts/lib/temporal-cli';
@@ -33,9 +34,12 @@ async function run(): Promise<void> {
   });
   let api: ChildProcess | undefined;
   let liveWorker: ChildProcess | undefined;
+  let closeCatalog: () => Promise<void> = () => Promise.resolve();
   try {
     const source = await makeClip(path.join(work, 'clip.mp4'), { seconds: 1, width: 160, height: 120 });
-    const ids = new IdPool(work, source);
+    const store = await openCatalog({ databaseUrl: null, dataDir: work, migrate: true });
+    closeCatalog = () => store.database.close();
+    const ids = new IdPool(work, source, store.catalog);
     await ids.prepare(['live']);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const base = `http://127.0.0.1:${port}`;
@@ -134,6 +138,7 @@ async function run(): Promise<void> {
   } finally {
     api?.kill('SIGTERM');
     liveWorker?.kill('SIGTERM');
+    await closeCatalog();
     await env.teardown();
     await fs.rm(work, { recursive: true, force: true });
   }
@@ -213,20 +218,35 @@ async function sustained(operation: () => Promise<void>) {
   return { ...best, levels };
 }
 
-/** Video ids with a source file each (hard links to one clip), made ahead so no request waits on the disk. */
+/**
+ * Video ids with a source file each (hard links to one clip) and a catalog row, as an upload leaves them, made ahead
+ * so no request waits on the disk or adopts a file.
+ */
 class IdPool {
   private made = 0;
   private used = 0;
   constructor(
     private readonly dataDir: string,
     private readonly source: string,
+    private readonly catalog: Catalog,
   ) {}
 
   async prepare(ids: string[]): Promise<void> {
+    const now = new Date().toISOString();
     for (const id of ids) {
       const dir = path.join(this.dataDir, 'media', id);
       await fs.mkdir(dir, { recursive: true });
       await fs.link(this.source, path.join(dir, 'source.mp4'));
+      await this.catalog.insertVideo({
+        id,
+        title: null,
+        source_path: `media/${id}/source.mp4`,
+        size_bytes: 1,
+        info: null,
+        current_run_id: null,
+        created_at: now,
+        updated_at: now,
+      });
     }
   }
 
