@@ -10,29 +10,9 @@ import { errorEnvelope } from '../../src/api/middleware/errors';
 import { requestContext } from '../../src/api/middleware/request-context';
 import type { TaskProgressResponse } from '../../src/api/models';
 import { eventRoutes } from '../../src/api/routes/events';
+import { snapshot } from '../helpers/snapshots';
 import { eventually, Gate } from '../helpers/gate';
 import { openEventStream } from '../helpers/sse';
-
-function snapshot(seq: number, status: TaskProgressResponse['status'] = 'running'): TaskProgressResponse {
-  return {
-    video_id: 'v',
-    workflow_id: 'v',
-    run_id: 'r1',
-    status,
-    progress: Math.min(100, seq * 10),
-    current_step: null,
-    subtasks: [],
-    started_at: null,
-    updated_at: null,
-    finished_at: null,
-    eta_seconds: null,
-    error: null,
-    result: null,
-    stale: false,
-    message: null,
-    seq,
-  };
-}
 
 /** The events route alone, over a scripted reader, on a real socket. */
 async function serve(read: (videoId: string) => Promise<TaskProgressResponse>) {

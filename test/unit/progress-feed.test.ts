@@ -2,28 +2,8 @@ import { ApiError } from '../../src/api/errors';
 import type { FeedEvent } from '../../src/api/events/feed';
 import { ProgressHub } from '../../src/api/events/hub';
 import type { TaskProgressResponse } from '../../src/api/models';
+import { snapshot } from '../helpers/snapshots';
 import { eventually } from '../helpers/gate';
-
-function snapshot(seq: number, status: TaskProgressResponse['status'] = 'running'): TaskProgressResponse {
-  return {
-    video_id: 'v',
-    workflow_id: 'v',
-    run_id: 'r1',
-    status,
-    progress: Math.min(100, seq * 10),
-    current_step: null,
-    subtasks: [],
-    started_at: null,
-    updated_at: null,
-    finished_at: null,
-    eta_seconds: null,
-    error: null,
-    result: null,
-    stale: false,
-    message: null,
-    seq,
-  };
-}
 
 /** A reader that answers from a script, one entry per read, repeating the last one. */
 function scripted(script: (TaskProgressResponse | ApiError)[]) {
