@@ -10,7 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ReprocessVideo } from '../workflows';
 import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../workflows/definitions';
-import type { ProgressState } from '../progress';
+import { taskStatus, type ProgressState } from '../progress';
 import { ApiError } from './errors';
 import type { ExecutionView } from './present';
 
@@ -90,13 +90,16 @@ export class Orchestrator {
    */
   async cancel(videoId: string): Promise<ExecutionView> {
     const execution = await this.describe(videoId);
-    const notRunning = () =>
-      new ApiError(
-        'TASK_NOT_RUNNING',
-        `Run ${execution.runId} of video ${videoId} is already closed (${execution.status.toLowerCase()})`,
-        { video_id: videoId, run_id: execution.runId, status: execution.status.toLowerCase() },
-      );
-    if (execution.status !== 'RUNNING') throw notRunning();
+    const notRunning = (status: string) =>
+      new ApiError('TASK_NOT_RUNNING', `Run ${execution.runId} of video ${videoId} has already ended (${status})`, {
+        video_id: videoId,
+        run_id: execution.runId,
+        status,
+      });
+    if (execution.status !== 'RUNNING') throw notRunning(taskStatus(null, execution.status));
+    // A run whose work is over stays open a moment to record its outcome: it has ended for the client all the same.
+    const state = await this.queryLatest(videoId, Date.now() + this.queryTimeoutMs).catch(() => null);
+    if (state && state.runId === execution.runId && state.phase !== 'running') throw notRunning(state.phase);
     try {
       // The run id pins the cancel to the run described: a newer run is never cancelled by mistake.
       await this.bounded(Date.now() + this.commandTimeoutMs, () =>
@@ -105,7 +108,7 @@ export class Orchestrator {
       return execution;
     } catch (error) {
       // Closed between describe and cancel.
-      if (error instanceof WorkflowNotFoundError) throw notRunning();
+      if (error instanceof WorkflowNotFoundError) throw notRunning('closed');
       throw toApiError(error);
     }
   }
