@@ -16,6 +16,18 @@ const ConfigSchema = z.object({
     .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233')
     .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** TLS to Temporal: `true` for a server certificate the system trusts (Temporal Cloud), with the paths below for mTLS. */
+  TEMPORAL_TLS: z
+    .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+  /** Client certificate and key (PEM files) for mTLS; both or neither. */
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  /** CA certificate (PEM file) of a self-hosted server whose certificate the system does not trust. */
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  /** Temporal Cloud API key; implies TLS. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   /** Port of the Temporal UI when `npm run up` starts the embedded dev server. */
   TEMPORAL_UI_PORT: port.default(8233),
   TASK_QUEUE: z.string().min(1).default('video-processing'),
@@ -74,6 +86,13 @@ export interface Config {
     readonly namespace: string;
     readonly taskQueue: string;
     readonly uiPort: number;
+    /** Null for a plain connection (the dev server). */
+    readonly tls: {
+      readonly certPath: string | null;
+      readonly keyPath: string | null;
+      readonly caPath: string | null;
+    } | null;
+    readonly apiKey: string | null;
   };
   readonly logLevel: RawConfig['LOG_LEVEL'];
   readonly ffmpegPath: string;
@@ -110,6 +129,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const raw = parsed.data;
+  if (Boolean(raw.TEMPORAL_TLS_CERT) !== Boolean(raw.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError([
+      {
+        variable: raw.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT',
+        message: 'mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (PEM files), or neither',
+      },
+    ]);
+  }
+  const tls =
+    raw.TEMPORAL_TLS || raw.TEMPORAL_API_KEY || raw.TEMPORAL_TLS_CERT || raw.TEMPORAL_TLS_CA
+      ? {
+          certPath: raw.TEMPORAL_TLS_CERT ? path.resolve(raw.TEMPORAL_TLS_CERT) : null,
+          keyPath: raw.TEMPORAL_TLS_KEY ? path.resolve(raw.TEMPORAL_TLS_KEY) : null,
+          caPath: raw.TEMPORAL_TLS_CA ? path.resolve(raw.TEMPORAL_TLS_CA) : null,
+        }
+      : null;
   return deepFreeze({
     host: raw.HOST,
     port: raw.PORT,
@@ -119,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: raw.TEMPORAL_NAMESPACE,
       taskQueue: raw.TASK_QUEUE,
       uiPort: raw.TEMPORAL_UI_PORT,
+      tls,
+      apiKey: raw.TEMPORAL_API_KEY ?? null,
     },
     logLevel: raw.LOG_LEVEL,
     ffmpegPath: raw.FFMPEG_PATH,

@@ -5,6 +5,7 @@ import { createActivities, type ActivityDeps, type SignalProgress } from './acti
 import { loadConfigOrExit, type Config } from './config';
 import { createLogger } from './logger';
 import { openCatalog } from './store';
+import { temporalConnectionOptions } from './temporal-connection';
 import { subtaskProgressSignal } from './workflows/definitions';
 
 /**
@@ -61,8 +62,9 @@ async function run(): Promise<void> {
     dataDir: config.dataDir,
     migrate: config.catalog.migrateOnStart,
   });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const temporalOptions = temporalConnectionOptions(config.temporal);
+  const connection = await NativeConnection.connect(temporalOptions);
+  const clientConnection = await Connection.connect(temporalOptions);
   try {
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
     const worker = await createWorker(config, connection, client, { catalog });

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { TemporalConnectionOptions } from '../temporal-connection';
 import type { ReprocessVideo } from '../workflows';
 import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../workflows/definitions';
 import { taskStatus, type ProgressState } from '../progress';
@@ -222,8 +223,9 @@ export class DeadlineExceededError extends Error {
  * capped at 5 s apart (gRPC's default backoff grows to 2 min), so the API recovers within seconds of Temporal's
  * return.
  */
-export function lazyConnection(address: string): Connection {
-  return Connection.lazy({ address, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000 } });
+export function lazyConnection(options: TemporalConnectionOptions | string): Connection {
+  const base = typeof options === 'string' ? { address: options } : options;
+  return Connection.lazy({ ...base, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000 } });
 }
 
 /** Maps what the Temporal client throws to the catalogue; anything unknown becomes a plain 500. */

@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { openCatalog } from '../store';
+import { temporalConnectionOptions } from '../temporal-connection';
 import { createApp } from './app';
 import { checkBind, UnsafeBindError } from './bind';
 import { createMetrics } from './metrics';
@@ -30,7 +31,7 @@ async function run(): Promise<void> {
   logger.info({ catalog: database.location, engine: database.dialect }, 'catalog open');
   const swept = await sweepAbandonedUploads(config.dataDir);
   if (swept > 0) logger.info({ files: swept }, 'removed uploads abandoned by an earlier process');
-  const connection = lazyConnection(config.temporal.address);
+  const connection = lazyConnection(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const orchestrator = new Orchestrator(client, {
     namespace: config.temporal.namespace,
