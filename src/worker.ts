@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type SignalProgress } from './activities';
 import { loadConfigOrExit, type Config } from './config';
+import { quickChecks, worstLevel } from './doctor';
 import { createLogger } from './logger';
 import { openCatalog } from './store';
 import { temporalConnectionOptions } from './temporal-connection';
@@ -57,6 +58,11 @@ async function run(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // The SDK's own logs (bundle build, state changes) matter to us only when something is wrong.
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  const checks = await quickChecks(config, 'worker');
+  for (const check of checks.filter((result) => result.level !== 'ok')) {
+    logger[check.level === 'fail' ? 'error' : 'warn']({ check: check.name, fix: check.fix }, check.message);
+  }
+  if (worstLevel(checks) === 'fail') process.exit(1);
   const { catalog, database } = await openCatalog({
     databaseUrl: config.catalog.databaseUrl,
     dataDir: config.dataDir,

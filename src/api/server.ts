@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
+import { quickChecks, worstLevel } from '../doctor';
 import { createLogger } from '../logger';
 import { openCatalog } from '../store';
 import { temporalConnectionOptions } from '../temporal-connection';
@@ -23,6 +24,11 @@ async function run(): Promise<void> {
     console.error(error.message);
     process.exit(1);
   }
+  const checks = await quickChecks(config, 'api');
+  for (const check of checks.filter((result) => result.level !== 'ok')) {
+    logger[check.level === 'fail' ? 'error' : 'warn']({ check: check.name, fix: check.fix }, check.message);
+  }
+  if (worstLevel(checks) === 'fail') process.exit(1);
   const { catalog, database } = await openCatalog({
     databaseUrl: config.catalog.databaseUrl,
     dataDir: config.dataDir,
