@@ -250,6 +250,12 @@ describe('reprocess API on a real dev server and worker', () => {
       expect(cancelled.run_id).toBe(runId);
       expect(cancelled.subtasks.find((subtask) => subtask.name === 'transcode')?.status).toBe('cancelled');
 
+      // The run's state says cancelled before the execution closes (it records its outcome first); once closed,
+      // nothing is open.
+      await eventually(async () => {
+        const closed = await env.client.workflow.getHandle('long').describe();
+        return closed.status.name === 'CANCELLED' ? true : undefined;
+      });
       const again = await request(server).delete('/api/v1/videos/long/reprocess');
       expectError(again, 'TASK_NOT_RUNNING');
       expect(ErrorEnvelope.parse(again.body).error.details).toMatchObject({ run_id: runId, status: 'cancelled' });
