@@ -3,6 +3,7 @@
  * client sees. 4xx messages say what to fix; 5xx messages never carry internals.
  */
 export const ERROR_CATALOGUE = {
+  MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP' },
   INVALID_VIDEO_ID: { status: 400, message: 'video_id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$' },
   INVALID_MEDIA_PATH: {
     status: 400,
@@ -27,6 +28,7 @@ export const ERROR_CATALOGUE = {
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range lies outside the file' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json' },
   INVALID_MEDIA: { status: 422, message: 'The file is not a video reprocess can read' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },

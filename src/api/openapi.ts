@@ -366,6 +366,8 @@ function describeOperation(operation: Operation): Record<string, unknown> {
   if (operation.also) responses[operation.also.status] = { description: operation.also.description };
   const errors: ErrorCode[] = [...operation.errors];
   if (operation.auth !== false) errors.push(...COMMON_ERRORS);
+  // Any request Node's HTTP parser refuses, whatever its route.
+  errors.push('MALFORMED_REQUEST', 'HEADERS_TOO_LARGE');
   if (operation.path.includes('{video_id}')) errors.push('METHOD_NOT_ALLOWED');
   for (const [status, codes] of groupByStatus(errors)) {
     responses[status] = {

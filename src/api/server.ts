@@ -10,6 +10,7 @@ import { createApp } from './app';
 import { checkBind, UnsafeBindError } from './bind';
 import { createMetrics } from './metrics';
 import { lazyConnection, Orchestrator } from './orchestrator';
+import { answerClientErrorsInEnvelope } from './client-errors';
 import { sweepAbandonedUploads } from './upload';
 
 async function run(): Promise<void> {
@@ -63,6 +64,7 @@ async function run(): Promise<void> {
 
   // Uploads of several GiB take longer than Node's 5-min default for receiving a whole request; an idle socket is
   // still closed after 2 min (event streams send keep-alives and turn the idle timeout off for themselves).
+  answerClientErrorsInEnvelope(server);
   server.requestTimeout = 0;
   server.timeout = 120_000;
 

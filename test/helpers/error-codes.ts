@@ -2,7 +2,8 @@ import type { ErrorCode } from '../../src/api/errors';
 
 /**
  * The codes answered by the catalog's routes (upload, /media), exercised in catalog-api.test.ts; api.test.ts
- * exercises every other code. Between them, each code of the catalogue is answered by a test.
+ * exercises every other code but the two of malformed HTTP, which client-errors.test.ts does. Between them, each code
+ * of the catalogue is answered by a test.
  */
 export const CATALOG_ROUTE_CODES: readonly ErrorCode[] = [
   'INVALID_MEDIA',
@@ -12,3 +13,6 @@ export const CATALOG_ROUTE_CODES: readonly ErrorCode[] = [
   'RANGE_NOT_SATISFIABLE',
   'VIDEO_ALREADY_EXISTS',
 ];
+
+/** Answered before the app sees the request (client-errors.test.ts). */
+export const MALFORMED_HTTP_CODES: readonly ErrorCode[] = ['MALFORMED_REQUEST', 'HEADERS_TOO_LARGE'];
