@@ -8,13 +8,11 @@ import http from 'node:http';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { selectSteps } from '../src/progress';
 import { openCatalog, type Catalog } from '../src/store';
 import { progressQuery, REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE } from '../src/workflows/definitions';
 import { makeClip } from '../scripts/lib/clips';
-import { findTemporalCli } from '../scripts/lib/temporal-cli';
+import { startScratchDevServer } from '../scripts/lib/dev-server';
 import { CORES, percentile } from './lib';
 
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 300);
@@ -25,13 +23,8 @@ const PARKED_QUEUE = 'bench-parked';
 const LIVE_QUEUE = 'bench-live';
 
 async function run(): Promise<void> {
-  const cli = findTemporalCli();
-  if (!cli) throw new Error('No Temporal CLI: run `npm run setup` first');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'reprocess-bench-api-'));
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, searchAttributes: [REPROCESS_STAGE] },
-  });
+  const env = await startScratchDevServer();
   let api: ChildProcess | undefined;
   let liveWorker: ChildProcess | undefined;
   let closeCatalog: () => Promise<void> = () => Promise.resolve();

@@ -6,8 +6,6 @@ import { promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { createApp } from '../src/api/app';
 import { Orchestrator } from '../src/api/orchestrator';
@@ -20,9 +18,8 @@ import { buildScenesArgs } from '../src/media/scenes';
 import { buildPosterArgs, buildStoryboardArgs, planStoryboard } from '../src/media/thumbnails';
 import { openCatalog } from '../src/store';
 import { createWorker } from '../src/worker';
-import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { makeClip } from '../scripts/lib/clips';
-import { findTemporalCli } from '../scripts/lib/temporal-cli';
+import { startScratchDevServer } from '../scripts/lib/dev-server';
 import { CORES, percentile, processTreeCpuSeconds, timeCommand, type Timed } from './lib';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 60);
@@ -68,12 +65,7 @@ async function run(): Promise<void> {
 
 /** (a): dev server, worker and API in this process; POST, then poll the GET until completed. */
 async function ours(dataDir: string) {
-  const cli = findTemporalCli();
-  if (!cli) throw new Error('No Temporal CLI: run `npm run setup` first');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, searchAttributes: [REPROCESS_STAGE] },
-  });
+  const env = await startScratchDevServer();
   let server: ReturnType<ReturnType<typeof createApp>['listen']> | undefined;
   try {
     const truth = new Map<string, number>();

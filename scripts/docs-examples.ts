@@ -5,30 +5,22 @@ import { promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { createApp } from '../src/api/app';
 import { Orchestrator } from '../src/api/orchestrator';
 import { loadConfig } from '../src/config';
 import { openCatalog } from '../src/store';
 import { createWorker } from '../src/worker';
-import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { makeClip } from './lib/clips';
 import { DOC_EXAMPLES, EXAMPLE_BLOCK, type DocExampleName } from './lib/doc-examples';
-import { findTemporalCli } from './lib/temporal-cli';
+import { startScratchDevServer } from './lib/dev-server';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLES = path.join(ROOT, 'docs', 'examples');
 const API_GUIDE = path.join(ROOT, 'docs', 'api.md');
 
 async function run(): Promise<void> {
-  const cli = findTemporalCli();
-  if (!cli) throw new Error('No Temporal CLI: run `npm run setup` first');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, searchAttributes: [REPROCESS_STAGE] },
-  });
+  const env = await startScratchDevServer();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reprocess-examples-'));
   const { catalog, database } = await openCatalog({ databaseUrl: null, dataDir, migrate: true });
   const config = loadConfig({ DATA_DIR: dataDir });

@@ -6,25 +6,22 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { openCatalog } from '../src/store';
 import { signalThrough } from '../src/worker';
-import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery } from '../src/workflows/definitions';
+import { REPROCESS_WORKFLOW_TYPE, progressQuery } from '../src/workflows/definitions';
 import { makeClip } from './lib/clips';
+import { startScratchDevServer } from './lib/dev-server';
 import { findTemporalCli } from './lib/temporal-cli';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'histories');
 
 async function run(): Promise<void> {
-  const cli = findTemporalCli();
-  if (!cli) throw new Error('No Temporal CLI: run `npm run setup` first');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, searchAttributes: [REPROCESS_STAGE] },
-  });
+  const env = await startScratchDevServer();
+  // The same CLI the dev server came from exports the histories.
+  const cli = findTemporalCli()!;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reprocess-histories-'));
   try {
     for (const id of ['success', 'retry', 'cancelled']) {

@@ -3,9 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type SignalProgress } from './activities';
 import { loadConfigOrExit, type Config } from './config';
-import { quickChecks, worstLevel } from './doctor';
 import { createLogger } from './logger';
-import { openCatalog } from './store';
+import { prepareProcess } from './startup';
 import { temporalConnectionOptions } from './temporal-connection';
 import { subtaskProgressSignal } from './workflows/definitions';
 
@@ -58,16 +57,7 @@ async function run(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // The SDK's own logs (bundle build, state changes) matter to us only when something is wrong.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const checks = await quickChecks(config, 'worker');
-  for (const check of checks.filter((result) => result.level !== 'ok')) {
-    logger[check.level === 'fail' ? 'error' : 'warn']({ check: check.name, fix: check.fix }, check.message);
-  }
-  if (worstLevel(checks) === 'fail') process.exit(1);
-  const { catalog, database } = await openCatalog({
-    databaseUrl: config.catalog.databaseUrl,
-    dataDir: config.dataDir,
-    migrate: config.catalog.migrateOnStart,
-  });
+  const { catalog, database } = await prepareProcess(config, 'worker', logger);
   const temporalOptions = temporalConnectionOptions(config.temporal);
   const connection = await NativeConnection.connect(temporalOptions);
   const clientConnection = await Connection.connect(temporalOptions);

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
-import { quickChecks, worstLevel } from '../doctor';
 import { createLogger } from '../logger';
-import { openCatalog } from '../store';
+import { prepareProcess } from '../startup';
 import { temporalConnectionOptions } from '../temporal-connection';
 import { createApp } from './app';
 import { checkBind, UnsafeBindError } from './bind';
@@ -25,17 +24,7 @@ async function run(): Promise<void> {
     console.error(error.message);
     process.exit(1);
   }
-  const checks = await quickChecks(config, 'api');
-  for (const check of checks.filter((result) => result.level !== 'ok')) {
-    logger[check.level === 'fail' ? 'error' : 'warn']({ check: check.name, fix: check.fix }, check.message);
-  }
-  if (worstLevel(checks) === 'fail') process.exit(1);
-  const { catalog, database } = await openCatalog({
-    databaseUrl: config.catalog.databaseUrl,
-    dataDir: config.dataDir,
-    migrate: config.catalog.migrateOnStart,
-  });
-  logger.info({ catalog: database.location, engine: database.dialect }, 'catalog open');
+  const { catalog, database } = await prepareProcess(config, 'api', logger);
   const swept = await sweepAbandonedUploads(config.dataDir);
   if (swept > 0) logger.info({ files: swept }, 'removed uploads abandoned by an earlier process');
   const connection = lazyConnection(temporalConnectionOptions(config.temporal));
