@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { ToolFailedError, ToolNotFoundError, ToolTimeoutError } from './errors';
 
 export interface RunOptions {
@@ -40,7 +41,13 @@ export function runTool(executable: string, args: readonly string[], options: Ru
       return;
     }
     // Its own process group, so a kill reaches anything it started too, and nothing is left holding its pipes.
-    const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const wrapper = deathSignalWrapper();
+    const child = wrapper
+      ? spawn(wrapper, ['--pdeathsig', 'KILL', '--', executable, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        })
+      : spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const signalGroup = (signal: NodeJS.Signals) => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -104,7 +111,9 @@ export function runTool(executable: string, args: readonly string[], options: Ru
       cleanUp();
       if (failure !== null) reject(failure);
       else if (code === 0) resolve({ stdout, stderrTail });
-      else reject(new ToolFailedError(tool, code, exitSignal, stderrTail));
+      else if (wrapper && (code === 126 || code === 127) && stderrTail.startsWith('setpriv: failed to execute')) {
+        reject(new ToolNotFoundError(tool, { cause: new Error(stderrTail.trim()) }));
+      } else reject(new ToolFailedError(tool, code, exitSignal, stderrTail));
     });
   });
 }
@@ -113,4 +122,28 @@ export function runTool(executable: string, args: readonly string[], options: Ru
 function abortReason(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
+}
+
+let wrapperPath: string | null | undefined;
+
+/**
+ * `setpriv --pdeathsig KILL` where the system has it (Linux, util-linux): the tool is killed the moment the process
+ * that started it dies. Without it, ffmpeg ignores the broken progress pipe of a crashed worker and goes on writing
+ * into the run's staging folder while the retry writes there too. Elsewhere tools run directly, and a crashed
+ * worker's ffmpeg runs to its end (a service manager's cgroup kill, systemd's default, covers that case).
+ */
+function deathSignalWrapper(): string | null {
+  if (wrapperPath !== undefined) return wrapperPath;
+  wrapperPath = null;
+  if (process.platform !== 'linux') return wrapperPath;
+  for (const candidate of ['/usr/bin/setpriv', '/bin/setpriv']) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      wrapperPath = candidate;
+      break;
+    } catch {
+      // not here
+    }
+  }
+  return wrapperPath;
 }

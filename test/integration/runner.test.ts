@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ToolFailedError, ToolNotFoundError, ToolTimeoutError } from '../../src/media/errors';
 import { runTool } from '../../src/media/runner';
+import { eventually } from '../helpers/gate';
 
 /** The one process runner, on real processes. */
 describe('runTool', () => {
@@ -43,3 +47,33 @@ describe('runTool', () => {
     await expect(running).rejects.toThrow('cancelled by the test');
   });
 });
+
+/** A worker that crashes must not leave its ffmpeg writing into a run's staging folder while the retry writes there. */
+describe('runTool when the process that started the tool dies', () => {
+  const linuxWithSetpriv = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
+  // Elsewhere tools are not tied to their parent (the runner says why); there is nothing to check.
+  (linuxWithSetpriv ? it : it.skip)('kills the tool with it', async () => {
+    const script = [
+      "const { runTool } = require('./src/media/runner');",
+      "runTool('sh', ['-c', 'echo $$; exec sleep 30'], { onStdout: (pid) => { process.stdout.write(pid); process.kill(process.pid, 'SIGKILL'); } });",
+    ].join('\n');
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--eval', script], {
+      cwd: path.resolve(__dirname, '../..'),
+    });
+    let printed = '';
+    parent.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    await new Promise((resolve) => parent.once('exit', resolve));
+    const pid = Number(printed.trim());
+    expect(pid).toBeGreaterThan(0);
+    await eventually(() => (isAlive(pid) ? undefined : true), 5_000);
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    // A killed child stays a zombie until init reaps it; count that as dead.
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
