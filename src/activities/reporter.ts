@@ -47,7 +47,8 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     channel.users += 1;
     const { attempt } = context.info;
     channel.attempts.set(step, attempt);
-    const previous = (context.info.heartbeatDetails as { fraction?: unknown } | undefined)?.fraction;
+    const previousDetails = context.info.heartbeatDetails as { fraction?: unknown; resume?: unknown } | undefined;
+    const previous = previousDetails?.fraction;
     if (typeof previous === 'number') channel.throttle.resumeFrom(step, previous);
     if (attempt > 1) {
       // Say at once that a retry started: the workflow shows `retrying` and holds the step's percentage meanwhile.
@@ -56,11 +57,14 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     }
 
     let best = typeof previous === 'number' ? previous : 0;
+    // A step that can resume (transcode) keeps its resume point here; it rides along in every heartbeat.
+    let resume: unknown = previousDetails?.resume;
+    const heartbeat = () => context.heartbeat(resume === undefined ? { fraction: best } : { fraction: best, resume });
     const update = (fraction: number) => {
       observe?.(runId, step, fraction);
       // The details keep the highest fraction any attempt reached: the next attempt starts its signals from there.
       best = Math.max(best, fraction);
-      context.heartbeat({ fraction: best });
+      heartbeat();
       channel.throttle.offer(step, fraction, share);
       const due = channel.throttle.dueIn(Date.now());
       if (due === 0) flush(workflowId, runId, channel);
@@ -68,13 +72,23 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
         channel.timer = setTimeout(() => flush(workflowId, runId, channel), due);
       }
     };
+    /** Records how far the step has got for good, so that a retry after a crash can start there. */
+    const checkpoint = (point: unknown) => {
+      resume = point;
+      heartbeat();
+    };
+    /** Tells the client something about this attempt at once (e.g. where a retry resumed), outside the throttle. */
+    const announce = (message: string, fraction: number) => {
+      const report = { step, attempt, fraction, message, at: new Date().toISOString() };
+      signalProgress(workflowId, runId, report).catch(() => undefined);
+    };
     const release = () => {
       channel.users -= 1;
       if (channel.users > 0) return;
       clearTimeout(channel.timer);
       channels.delete(runId);
     };
-    return { update, release };
+    return { update, release, checkpoint, announce, previousDetails, attempt };
   };
 }
 

@@ -11,6 +11,23 @@ export interface HlsJob {
   deinterlace?: boolean;
   /** Threads for the filter graph (decode once, split, scale): the machine's cores. */
   threads?: number;
+  /**
+   * Resume an interrupted encode at this segment: the source is read from its start time and segments are numbered
+   * and timestamped from there, exactly as the uninterrupted encode would have made them. 0 (default) is a fresh one.
+   */
+  startSegment?: number;
+}
+
+/**
+ * Where output timestamps start. Not 0: the muxer shifts a stream whose first timestamps would be negative (B-frame
+ * delay, AAC priming) by a few frames, but only when they are negative — at 0 a fresh encode is shifted and a
+ * resumed one is not, and their segments would not line up. From 10 s no encode's timestamps are ever negative.
+ */
+export const HLS_TIMESTAMP_ORIGIN_SECONDS = 10;
+
+/** The media time segment `index` starts at: keyframes are forced on this clock. */
+export function segmentStartSeconds(index: number): number {
+  return index * HLS_SEGMENT_SECONDS;
 }
 
 /**
@@ -26,8 +43,9 @@ export function buildHlsLadderArgs(job: HlsJob): string[] {
   const splits =
     count === 1 ? `${first}null[s0]` : `${first}split=${count}${renditions.map((_, i) => `[s${i}]`).join('')}`;
   const scales = renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`);
+  const start = job.startSegment ?? 0;
   const args = [
-    ...inputArgs(job.sourcePath),
+    ...inputArgs(job.sourcePath, start > 0 ? { seekSeconds: segmentStartSeconds(start) } : {}),
     // ffmpeg 5.1 runs a filter graph on one thread unless told otherwise; the split and the scalers need them all.
     ...(job.threads ? ['-filter_complex_threads', String(job.threads)] : []),
     '-filter_complex',
@@ -46,7 +64,8 @@ export function buildLadderOutputArgs({
   outDir,
   renditions,
   hasAudio,
-}: Pick<HlsJob, 'outDir' | 'renditions' | 'hasAudio'>): string[] {
+  startSegment = 0,
+}: Pick<HlsJob, 'outDir' | 'renditions' | 'hasAudio' | 'startSegment'>): string[] {
   const args: string[] = [];
   renditions.forEach((r, i) => {
     args.push('-map', `[v${i}]`);
@@ -77,12 +96,18 @@ export function buildLadderOutputArgs({
     .map((r, i) => (hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`))
     .join(' ');
   args.push(
+    '-output_ts_offset',
+    String(HLS_TIMESTAMP_ORIGIN_SECONDS + segmentStartSeconds(startSegment)),
     '-f',
     'hls',
     '-hls_time',
     String(HLS_SEGMENT_SECONDS),
+    // EVENT, not VOD: ffmpeg then rewrites each playlist (atomically) after every segment it closes, which is how a
+    // retry knows what is whole on disk. The activity writes the final VOD playlists itself (hls-playlist.ts).
     '-hls_playlist_type',
-    'vod',
+    'event',
+    '-start_number',
+    String(startSegment),
     '-hls_flags',
     'independent_segments',
     '-hls_segment_type',

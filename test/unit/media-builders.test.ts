@@ -61,10 +61,26 @@ describe('buildHlsLadderArgs', () => {
     expect(after('-hls_time')).toBe('4');
   });
 
-  it('writes a VOD master playlist with one named variant per rendition, audio in each', () => {
-    expect(after('-hls_playlist_type')).toBe('vod');
+  it('writes a master playlist with one named variant per rendition, audio in each', () => {
+    // EVENT while encoding (rewritten after each segment, so a retry can see what is whole); the activity writes VOD.
+    expect(after('-hls_playlist_type')).toBe('event');
     expect(after('-master_pl_name')).toBe('master.m3u8');
     expect(after('-var_stream_map')).toBe('v:0,a:0,name:720p v:1,a:1,name:360p');
+  });
+
+  it('starts a fresh encode at segment 0 on a timestamp origin that is never negative', () => {
+    expect(after('-start_number')).toBe('0');
+    expect(after('-output_ts_offset')).toBe('10');
+    expect(args.indexOf('-ss')).toBe(-1);
+  });
+
+  it('resumes at a segment: seeks the source there, numbers and timestamps segments as the fresh encode would', () => {
+    const resumed = buildHlsLadderArgs({ sourcePath: '/s', outDir: '/o', renditions, hasAudio: true, startSegment: 7 });
+    const value = (flag: string) => resumed[resumed.indexOf(flag) + 1];
+    expect(value('-ss')).toBe('28.000');
+    expect(resumed.indexOf('-ss')).toBeLessThan(resumed.indexOf('-i'));
+    expect(value('-start_number')).toBe('7');
+    expect(value('-output_ts_offset')).toBe('38');
   });
 
   it('reads only local files and reports progress on stdout', () => {
