@@ -5,7 +5,9 @@ import {
   formatPrefix,
   formatVodPlaylist,
   keepableSegments,
+  lastPacketOffset,
   listedSegments,
+  looksLikeWholeTransportStream,
   type HlsSegment,
 } from '../media/hls-playlist';
 import { HLS_SEGMENT_SECONDS, type Rendition } from '../media/ladder';
@@ -29,8 +31,6 @@ export interface TranscodeResume {
 const PLAYLIST = 'playlist.m3u8';
 /** Segments earlier attempts finished, kept while a resumed ffmpeg writes its own playlist from the resume point. */
 const KEPT = 'kept.m3u8';
-const TS_PACKET_BYTES = 188;
-const TS_SYNC_BYTE = 0x47;
 
 export function checkpointFrom(details: unknown): TranscodeCheckpoint | null {
   const resume = (details as { resume?: Partial<TranscodeCheckpoint> } | undefined)?.resume;
@@ -116,12 +116,12 @@ async function looksWhole(file: string): Promise<boolean> {
   try {
     handle = await fs.open(file, 'r');
     const { size } = await handle.stat();
-    if (size === 0 || size % TS_PACKET_BYTES !== 0) return false;
+    if (size === 0) return false;
     const first = Buffer.alloc(1);
     const last = Buffer.alloc(1);
     await handle.read(first, 0, 1, 0);
-    await handle.read(last, 0, 1, size - TS_PACKET_BYTES);
-    return first[0] === TS_SYNC_BYTE && last[0] === TS_SYNC_BYTE;
+    await handle.read(last, 0, 1, Math.max(0, lastPacketOffset(size)));
+    return looksLikeWholeTransportStream(size, first[0] ?? -1, last[0] ?? -1);
   } catch {
     return false;
   } finally {

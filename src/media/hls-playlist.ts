@@ -111,3 +111,19 @@ export function resumeSegment(
   const latest = Math.max(0, Math.floor((durationSeconds - 1) / segmentSeconds));
   return Math.max(0, Math.min(kept, latest));
 }
+
+const TS_PACKET_BYTES = 188;
+const TS_SYNC_BYTE = 0x47;
+
+/** Where the last packet of an MPEG-TS file of `size` bytes starts, to read its first byte. */
+export function lastPacketOffset(size: number): number {
+  return size - TS_PACKET_BYTES;
+}
+
+/**
+ * Whether a segment file is shaped like a whole MPEG-TS: a non-zero multiple of 188-byte packets whose first and
+ * last packets open with the sync byte. A file cut mid-write (a crash without the playlist's word) fails this.
+ */
+export function looksLikeWholeTransportStream(size: number, firstByte: number, lastPacketFirstByte: number): boolean {
+  return size > 0 && size % TS_PACKET_BYTES === 0 && firstByte === TS_SYNC_BYTE && lastPacketFirstByte === TS_SYNC_BYTE;
+}

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import os from 'node:os';
 import { ToolFailedError, ToolNotFoundError, ToolTimeoutError } from './errors';
 
 export interface RunOptions {
@@ -48,6 +49,7 @@ export function runTool(executable: string, args: readonly string[], options: Ru
           detached: true,
         })
       : spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    lowerPriority(child.pid);
     const signalGroup = (signal: NodeJS.Signals) => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -122,6 +124,22 @@ export function runTool(executable: string, args: readonly string[], options: Ru
 function abortReason(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
+}
+
+/**
+ * Media tools run below the service's own processes: on one machine (the embedded default) the dev server and the
+ * API share the cores with ffmpeg, and an encode using every core must not make them late to answer. Threads ffmpeg
+ * starts later (its encoders) inherit the priority; batch work loses nothing when the machine is otherwise idle.
+ */
+const TOOL_NICENESS = 10;
+
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    os.setPriority(pid, Math.max(os.getPriority(), TOOL_NICENESS));
+  } catch {
+    // gone already, or not permitted: it runs at the service's priority
+  }
 }
 
 let wrapperPath: string | null | undefined;

@@ -84,3 +84,49 @@ export async function ebur128Integrated(file: string): Promise<number> {
   if (!match) throw new Error(`no ebur128 summary for ${file}`);
   return Number(match[1]);
 }
+
+/** One figure of a file's first video stream, as ffprobe reports it (MPEG-TS lists it twice: the first is taken). */
+async function videoStreamEntry(file: string, entry: string, extra: string[] = []): Promise<number> {
+  const { stdout } = await execFileAsync('ffprobe', [
+    '-v',
+    'error',
+    ...extra,
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    `stream=${entry}`,
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
+  return Number(stdout.trim().split('\n')[0]);
+}
+
+/** When a segment's video starts, in seconds of its own timestamps. */
+export function videoStart(file: string): Promise<number> {
+  return videoStreamEntry(file, 'start_time');
+}
+
+/** How many video frames a file or playlist really decodes to (every segment read). */
+export function videoFrames(fileOrPlaylist: string): Promise<number> {
+  return videoStreamEntry(fileOrPlaylist, 'nb_read_frames', ['-count_frames']);
+}
+
+/** The ffmpeg processes (Linux: /proc) whose command line names `dir`: the ones writing into a run's folder. */
+export async function ffmpegWritingInto(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const [stat, command] = await Promise.all([
+        fs.readFile(`/proc/${entry}/stat`, 'utf8'),
+        fs.readFile(`/proc/${entry}/cmdline`, 'utf8'),
+      ]);
+      // A zombie is dead: it only waits for its parent to collect it.
+      if (!stat.includes(') Z ') && command.startsWith('ffmpeg') && command.includes(dir)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
@@ -10,9 +8,7 @@ import { listedSegments } from '../../src/media/hls-playlist';
 import { stagingDir } from '../../src/media/layout';
 import { activitiesFor } from '../helpers/activities';
 import { eventually } from '../helpers/gate';
-import { addVideo, makeDataDir } from '../helpers/media';
-
-const execFileAsync = promisify(execFile);
+import { addVideo, ffmpegWritingInto, makeDataDir, videoFrames, videoStart } from '../helpers/media';
 
 interface Heartbeat {
   fraction: number;
@@ -150,60 +146,11 @@ describe('transcode resumes after an interrupted attempt', () => {
   }
 });
 
-/** Finds the ffmpeg writing into `staging` (Linux: /proc) and sends it `signal`; waits until it is gone. */
+/** Finds the ffmpeg writing into `staging` and sends it `signal`; waits until it is gone. */
 async function killWriterOf(staging: string, signal: NodeJS.Signals): Promise<number> {
-  const pids = await writersOf(staging);
+  const pids = await ffmpegWritingInto(staging);
   expect(pids.length).toBeGreaterThan(0);
   for (const pid of pids) process.kill(pid, signal);
-  await eventually(async () => ((await writersOf(staging)).length === 0 ? true : undefined), 20_000);
+  await eventually(async () => ((await ffmpegWritingInto(staging)).length === 0 ? true : undefined), 20_000);
   return pids.length;
-}
-
-async function writersOf(staging: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const [stat, command] = await Promise.all([
-        fs.readFile(`/proc/${entry}/stat`, 'utf8'),
-        fs.readFile(`/proc/${entry}/cmdline`, 'utf8'),
-      ]);
-      if (!stat.includes(') Z ') && command.startsWith('ffmpeg') && command.includes(staging)) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-async function videoStart(file: string): Promise<number> {
-  const { stdout } = await execFileAsync('ffprobe', [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=start_time',
-    '-of',
-    'csv=p=0',
-    file,
-  ]);
-  // MPEG-TS lists its streams twice (under its program and on their own): the first line is the answer.
-  return Number(stdout.trim().split('\n')[0]);
-}
-
-async function videoFrames(playlist: string): Promise<number> {
-  const { stdout } = await execFileAsync('ffprobe', [
-    '-v',
-    'error',
-    '-count_frames',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=nb_read_frames',
-    '-of',
-    'csv=p=0',
-    playlist,
-  ]);
-  return Number(stdout.trim().split('\n')[0]);
 }

@@ -5,6 +5,7 @@ import {
   formatVodPlaylist,
   keepableSegments,
   listedSegments,
+  looksLikeWholeTransportStream,
   resumeSegment,
   segmentFileName,
 } from '../../src/media/hls-playlist';
@@ -92,5 +93,15 @@ describe('HLS playlists of a resumable encode', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('looksLikeWholeTransportStream', () => {
+  it('accepts whole 188-byte packets opening with the sync byte, and nothing else', () => {
+    expect(looksLikeWholeTransportStream(188 * 40, 0x47, 0x47)).toBe(true);
+    expect(looksLikeWholeTransportStream(188 * 40 - 12, 0x47, 0x47)).toBe(false);
+    expect(looksLikeWholeTransportStream(0, 0x47, 0x47)).toBe(false);
+    expect(looksLikeWholeTransportStream(188 * 2, 0x00, 0x47)).toBe(false);
+    expect(looksLikeWholeTransportStream(188 * 2, 0x47, 0x12)).toBe(false);
   });
 });

@@ -3,9 +3,9 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createProgressReporter } from '../../src/activities/reporter';
 import type { SubtaskProgressReport } from '../../src/progress';
 
-function environment(attempt: number): MockActivityEnvironment {
+function environment(attempt: number, heartbeatDetails?: unknown): MockActivityEnvironment {
   return new MockActivityEnvironment(
-    { attempt, workflowExecution: { workflowId: 'video', runId: 'run-1' } },
+    { attempt, heartbeatDetails, workflowExecution: { workflowId: 'video', runId: 'run-1' } },
     { logger: new DefaultLogger('ERROR') },
   );
 }
@@ -43,5 +43,44 @@ describe('createProgressReporter', () => {
       return Promise.resolve();
     });
     expect(sent).toEqual([expect.objectContaining({ step: 'transcode', attempt: 3, fraction: 0 })]);
+  });
+
+  it('carries a checkpoint in every heartbeat, and hands the last one to the next attempt', async () => {
+    const sent: SubtaskProgressReport[] = [];
+    const track = createProgressReporter((_workflowId, _runId, report) => {
+      sent.push(report);
+      return Promise.resolve();
+    });
+    const first = environment(1);
+    const beats: unknown[] = [];
+    first.on('heartbeat', (details: unknown) => beats.push(details));
+    await first.run(() => {
+      const { update, checkpoint, release } = track('transcode', 0.8);
+      update(0.2);
+      checkpoint({ segments: 3 });
+      update(0.3);
+      release();
+      return Promise.resolve();
+    });
+    expect(beats).toEqual([
+      { fraction: 0.2 },
+      { fraction: 0.2, resume: { segments: 3 } },
+      { fraction: 0.3, resume: { segments: 3 } },
+    ]);
+
+    const retry = environment(2, beats.at(-1));
+    const retryBeats: unknown[] = [];
+    retry.on('heartbeat', (details: unknown) => retryBeats.push(details));
+    await retry.run(() => {
+      const { update, announce, previousDetails, release } = track('transcode', 0.8);
+      expect(previousDetails).toEqual({ fraction: 0.3, resume: { segments: 3 } });
+      announce('resumed at 12 s (segment 3)', 0.25);
+      // Below what the crashed attempt reached: the details keep the highest fraction, and the checkpoint.
+      update(0.26);
+      release();
+      return Promise.resolve();
+    });
+    expect(retryBeats).toEqual([{ fraction: 0.3, resume: { segments: 3 } }]);
+    expect(sent.at(-1)).toMatchObject({ attempt: 2, fraction: 0.25, message: 'resumed at 12 s (segment 3)' });
   });
 });

@@ -1,0 +1,320 @@
+import path from 'node:path';
+import { HLS_SEGMENT_SECONDS } from '../../src/media/ladder';
+import { eventually } from '../helpers/gate';
+import { ffmpegWritingInto, makeClip, makeDataDir, videoFrames } from '../helpers/media';
+import { Cluster } from './cluster';
+import { FaultReport } from './report';
+import {
+  between,
+  Client,
+  outputsAreWhole,
+  Poller,
+  runFolders,
+  sleep,
+  wholeSeconds,
+  writtenSeconds,
+  type Answer,
+  type Progress,
+} from './service';
+
+/** The API's deadline for a progress answer (QUERY_TIMEOUT_MS, left at its default). */
+const ANSWER_DEADLINE_MS = 2_000;
+/**
+ * Scheduling slack on a loaded two-core machine (dev server, worker, API, ffmpeg and this harness) before an answer
+ * counts as late. The figure reported is the measured one.
+ */
+const SLACK_MS = 1_000;
+const KILLS = 5;
+const FPS = 24;
+const RENDITIONS = ['180p', '144p'];
+const LADDER = { renditions: [180, 144] };
+
+interface Clip {
+  id: string;
+  file: string;
+  seconds: number;
+  frames: number;
+}
+
+/**
+ * Faults on the real service — a file-backed dev server, a worker and an API as their own processes — and what a
+ * user of it sees meanwhile. Ends with the fault table, also written to reports/chaos.json.
+ */
+describe('reprocess under faults', () => {
+  const report = new FaultReport();
+  let cluster: Cluster;
+  let client: Client;
+  let cleanup: () => Promise<void>;
+  let long: Clip;
+  let short: Clip;
+  let tiny: Clip;
+
+  beforeAll(async () => {
+    const made = await makeDataDir();
+    cleanup = made.cleanup;
+    const clip = async (id: string, seconds: number): Promise<Clip> => {
+      const file = await makeClip(path.join(made.dataDir, 'clips', `${id}.mp4`), {
+        seconds,
+        width: 320,
+        height: 180,
+        fps: 24,
+      });
+      return { id, file, seconds, frames: await videoFrames(file) };
+    };
+    [long, short, tiny] = [await clip('long', 240), await clip('short', 60), await clip('tiny', 6)];
+    cluster = await Cluster.start(made.dataDir);
+    client = new Client(cluster);
+    for (const video of [long, short, tiny]) await client.upload(video.id, video.file);
+  }, 300_000);
+
+  // Pollers a failed scenario left running are stopped before the next one starts.
+  const pollers: Poller[] = [];
+  function poll(ask: () => Promise<Answer>, everyMs: number): Poller {
+    const poller = new Poller(ask, everyMs);
+    pollers.push(poller);
+    return poller;
+  }
+
+  afterEach(async () => {
+    await Promise.all(pollers.splice(0).map((poller) => poller.stop()));
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await cleanup?.();
+    const written = await report.write(path.resolve(__dirname, '..', '..', 'reports'));
+    process.stdout.write(`\nFault report (${written}):\n${report.table()}\n\n`);
+  });
+
+  async function completeAndCheck(video: Clip, runId: string) {
+    const done = await client.finished(video.id, runId).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${cluster.diagnostics()}`);
+    });
+    const { published } = runFolders(cluster.dataDir, video.id, runId);
+    const check = await outputsAreWhole(published, RENDITIONS, video, HLS_SEGMENT_SECONDS);
+    return { done, completed: done.status === 'completed', ...check };
+  }
+
+  it(`survives ${KILLS} SIGKILLs of the worker inside transcode, re-encoding little, serving the old outputs meanwhile`, async () => {
+    const first = await client.start(long.id, LADDER);
+    const baseline = await completeAndCheck(long, first);
+    expect(baseline.problems).toEqual([]);
+    const transcode = baseline.done.subtasks.find((step) => step.name === 'transcode');
+    const transcodeMs = Date.parse(transcode?.finished_at ?? '') - Date.parse(transcode?.started_at ?? '');
+    const segmentMs = transcodeMs / Math.ceil(long.seconds / HLS_SEGMENT_SECONDS);
+
+    // The published outputs, asked for all along: a client playing the video must never notice the faults.
+    const served = poll(async () => {
+      const master = await client.request(`/media/${long.id}/current/master.m3u8`);
+      return master.status === 200 ? client.request(`/media/${long.id}/current/180p/playlist.m3u8`) : master;
+    }, 250);
+
+    const kills: Record<string, unknown>[] = [];
+    for (let kill = 1; kill <= KILLS; kill += 1) {
+      const runId = await client.start(long.id, LADDER);
+      const { staging } = runFolders(cluster.dataDir, long.id, runId);
+      const watch = poll(() => client.request(`/api/v1/videos/${long.id}/reprocess`), 300);
+
+      // A random point inside the encode: a random position in the video, then a random moment within a segment.
+      const target = between(0.1, 0.85) * long.seconds;
+      await eventually(
+        async () => ((await wholeSeconds(path.join(staging, '180p'))) >= target ? true : undefined),
+        180_000,
+      );
+      await sleep(between(0, segmentMs));
+      const insideTranscode = (await ffmpegWritingInto(path.join(staging, '%v'))).length > 0;
+      await cluster.kill('worker', 'SIGKILL');
+      // The run's ffmpeg processes die with their worker; what they had written is what there is.
+      await eventually(async () => ((await ffmpegWritingInto(staging)).length === 0 ? true : undefined), 10_000);
+      const reached = Math.max(
+        ...(await Promise.all(RENDITIONS.map((r) => writtenSeconds(path.join(staging, r), FPS)))),
+      );
+      cluster.startWorker();
+
+      const result = await completeAndCheck(long, runId);
+      const answers = await watch.stop();
+      const resumes = (result.done.result as { outputs: { transcode: { resumes: { seconds: number }[] } } }).outputs
+        .transcode.resumes;
+      const resumedAt = resumes.at(-1)?.seconds ?? 0;
+      kills.push({
+        runId,
+        insideTranscode,
+        killedAtSeconds: round(reached),
+        resumedAtSeconds: resumedAt,
+        redoneSeconds: round(Math.max(0, reached - resumedAt)),
+        completed: result.completed,
+        whole: result.whole,
+        problems: result.problems,
+        ...progressSeen(answers, runId),
+      });
+    }
+    const servedAnswers = await served.stop();
+    const failedServes = servedAnswers.filter((answer) => answer.status !== 200);
+
+    const redone = kills.reduce((sum, kill) => sum + (kill['redoneSeconds'] as number), 0);
+    const redonePercent = (100 * redone) / long.seconds;
+    const completed = kills.filter((kill) => kill['completed']).length;
+    const whole = kills.filter((kill) => kill['whole']).length;
+    report.add(
+      {
+        fault: 'worker SIGKILL inside transcode',
+        injected: KILLS,
+        runsCompleted: [completed, KILLS],
+        outputsValid: [whole, KILLS],
+        redonePercent,
+        outcome: `${round(redone)} s of ${long.seconds} s re-encoded; old outputs served ${servedAnswers.length - failedServes.length}/${servedAnswers.length}`,
+      },
+      { kills, transcodeMs, servedRequests: servedAnswers.length, failedServes },
+    );
+
+    for (const kill of kills) {
+      expect(kill).toMatchObject({ insideTranscode: true, completed: true, whole: true, progressWentBack: false });
+      // Clients saw the retry (the transcode's attempt 2), and its transcode was resumed, not restarted.
+      expect(kill['transcodeAttempts']).toBeGreaterThanOrEqual(2);
+      expect(kill['resumedAtSeconds']).toBeGreaterThan(0);
+    }
+    expect(failedServes).toEqual([]);
+    expect(redonePercent).toBeLessThan(10);
+  }, 900_000);
+
+  it('finishes a run through a restart of the Temporal server on the same database file', async () => {
+    const runId = await client.start(short.id, LADDER);
+    const { staging } = runFolders(cluster.dataDir, short.id, runId);
+    await eventually(async () => ((await wholeSeconds(path.join(staging, '180p'))) >= 8 ? true : undefined), 120_000);
+    await cluster.kill('temporal', 'SIGKILL');
+    await cluster.startTemporal();
+    const result = await completeAndCheck(short, runId);
+    report.add({
+      fault: 'Temporal server SIGKILL + restart mid-run',
+      injected: 1,
+      runsCompleted: [result.completed ? 1 : 0, 1],
+      outputsValid: [result.whole ? 1 : 0, 1],
+      outcome: result.completed ? 'run completed on the same database file' : `run ended ${result.done.status}`,
+    });
+    expect(result.problems).toEqual([]);
+    expect(result.completed).toBe(true);
+  }, 600_000);
+
+  it('answers 503 within the deadline while Temporal is down, and recovers without a restart', async () => {
+    const route = `/api/v1/videos/${long.id}/reprocess`;
+    const pollers = [1, 2, 3].map(() => poll(() => client.request(route), 200));
+    const readiness = poll(() => client.request('/readyz'), 200);
+    await sleep(1_000);
+
+    await cluster.kill('temporal', 'SIGTERM');
+    const downSince = Date.now();
+    await sleep(8_000);
+    const downUntil = Date.now();
+    await cluster.startTemporal();
+    const recovered = await eventually(async () => {
+      const [ready, progress] = [await client.request('/readyz'), await client.request(route)];
+      return ready.status === 200 && progress.status === 200 ? Date.now() : undefined;
+    }, 60_000);
+
+    const answers = (await Promise.all(pollers.map((poller) => poller.stop()))).flat();
+    const ready = await readiness.stop();
+    // Answers to requests made while the server was down (and not in flight when it went).
+    const during = (list: Answer[]) => list.filter((answer) => answer.at > downSince + 500 && answer.at < downUntil);
+    const down = during(answers);
+    const readyDown = during(ready);
+    const maxAnswerMs = Math.max(...down.map((answer) => answer.ms), ...readyDown.map((answer) => answer.ms));
+    const codes = new Set(down.map((answer) => `${answer.status} ${errorCode(answer.body)}`));
+    report.add(
+      {
+        fault: 'Temporal stopped while clients poll',
+        injected: 1,
+        maxAnswerMs,
+        outcome: `${down.length} GETs → ${[...codes].join(', ')}; /readyz → ${[...new Set(readyDown.map((a) => a.status))].join(', ')}; back ${Math.round((recovered - downUntil) / 100) / 10} s after restart, no API restart`,
+      },
+      { down: down.length, codes: [...codes], maxAnswerMs },
+    );
+    expect(down.length).toBeGreaterThan(10);
+    expect([...codes]).toEqual(['503 ORCHESTRATOR_UNAVAILABLE']);
+    expect(new Set(readyDown.map((answer) => answer.status))).toEqual(new Set([503]));
+    expect(maxAnswerMs).toBeLessThanOrEqual(ANSWER_DEADLINE_MS + SLACK_MS);
+  }, 300_000);
+
+  it('answers stale: true within the deadline while the worker is stopped, and the run finishes once it is back', async () => {
+    const runId = await client.start(short.id, LADDER);
+    const { staging } = runFolders(cluster.dataDir, short.id, runId);
+    await eventually(async () => ((await wholeSeconds(path.join(staging, '180p'))) >= 4 ? true : undefined), 120_000);
+    await cluster.kill('worker', 'SIGKILL');
+    const answers: Answer[] = [];
+    for (let i = 0; i < 6; i += 1) answers.push(await client.request(`/api/v1/videos/${short.id}/reprocess`));
+    cluster.startWorker();
+    const result = await completeAndCheck(short, runId);
+
+    const stale = answers.filter((answer) => (answer.body as { stale?: boolean }).stale === true);
+    const maxAnswerMs = Math.max(...answers.map((answer) => answer.ms));
+    report.add({
+      fault: 'worker stopped while clients poll',
+      injected: 1,
+      runsCompleted: [result.completed ? 1 : 0, 1],
+      outputsValid: [result.whole ? 1 : 0, 1],
+      maxAnswerMs,
+      outcome: `${stale.length}/${answers.length} answers 200 stale: true (the first may still be live); run completed once the worker was back`,
+    });
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(stale.length).toBeGreaterThanOrEqual(answers.length - 1);
+    expect(maxAnswerMs).toBeLessThanOrEqual(ANSWER_DEADLINE_MS + SLACK_MS);
+    expect(result.problems).toEqual([]);
+  }, 600_000);
+
+  it('accepts exactly one of 100 concurrent starts for one video while the worker is busy', async () => {
+    const busy = await client.start(short.id, LADDER);
+    await eventually(async () => ((await client.progress(short.id))?.status === 'running' ? true : undefined), 60_000);
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => client.request(`/api/v1/videos/${tiny.id}/run_sync`, { method: 'POST' })),
+    );
+    const accepted = answers.filter((answer) => answer.status === 202);
+    const refused = answers.filter(
+      (answer) => answer.status === 409 && errorCode(answer.body) === 'TASK_ALREADY_RUNNING',
+    );
+    const others = answers
+      .filter((answer) => answer.status !== 202 && !refused.includes(answer))
+      .map((answer) => `${answer.status} ${errorCode(answer.body)} after ${answer.ms} ms`);
+    report.add({
+      fault: '100 concurrent POSTs for one id, worker busy',
+      injected: 100,
+      maxAnswerMs: Math.max(...answers.map((answer) => answer.ms)),
+      outcome: `${accepted.length} × 202, ${refused.length} × 409 TASK_ALREADY_RUNNING${others.length > 0 ? `, others: ${others.join('; ')}` : ''}`,
+    });
+    expect(others).toEqual([]);
+    expect(accepted).toHaveLength(1);
+    expect(refused).toHaveLength(99);
+    const tinyRun = (accepted[0]?.body as { run_id: string }).run_id;
+    expect((await completeAndCheck(tiny, tinyRun)).completed).toBe(true);
+    expect((await completeAndCheck(short, busy)).completed).toBe(true);
+  }, 600_000);
+});
+
+/** What polling clients saw of one run: did the overall or the transcode percentage ever go down? */
+function progressSeen(answers: Answer[], runId: string) {
+  const seen = answers
+    .filter((answer) => answer.status === 200 && (answer.body as Progress).run_id === runId)
+    .map((answer) => answer.body as Progress);
+  let progressWentBack = false;
+  let sawRetrying = false;
+  let transcodeAttempts = 0;
+  for (let i = 1; i < seen.length; i += 1) {
+    const [before, after] = [seen[i - 1], seen[i]];
+    const step = (p: Progress | undefined) => p?.subtasks.find((s) => s.name === 'transcode');
+    if ((after?.progress ?? 0) < (before?.progress ?? 0)) progressWentBack = true;
+    if ((step(after)?.progress ?? 0) < (step(before)?.progress ?? 0)) progressWentBack = true;
+  }
+  for (const answer of seen) {
+    const transcode = answer.subtasks.find((s) => s.name === 'transcode');
+    // `retrying` lasts only until the resumed attempt reports its start, usually past what the old one had shown.
+    if (transcode?.status === 'retrying') sawRetrying = true;
+    transcodeAttempts = Math.max(transcodeAttempts, transcode?.attempt ?? 0);
+  }
+  return { answersSeen: seen.length, progressWentBack, sawRetrying, transcodeAttempts };
+}
+
+function errorCode(body: unknown): string {
+  return (body as { error?: { code?: string } } | undefined)?.error?.code ?? '';
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

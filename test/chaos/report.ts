@@ -1,0 +1,57 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** One line of the fault table: what was done to the service and how it came through. */
+export interface FaultRow {
+  fault: string;
+  injected: number;
+  /** Runs that completed, of the runs the fault hit. */
+  runsCompleted?: [number, number];
+  /** Runs whose outputs ffprobe found whole (every frame of the source, every segment), of those checked. */
+  outputsValid?: [number, number];
+  /** Encode work done twice because of the fault, in % of one full encode of the video. */
+  redonePercent?: number;
+  /** The slowest API answer while the fault lasted. */
+  maxAnswerMs?: number;
+  /** What else was seen, in a few words. */
+  outcome: string;
+}
+
+/** The fault table `npm run test:chaos` ends with, also written as JSON under `reports/` (not committed). */
+export class FaultReport {
+  private readonly rows: FaultRow[] = [];
+  private readonly details: Record<string, unknown> = {};
+
+  add(row: FaultRow, details?: unknown): void {
+    this.rows.push(row);
+    if (details !== undefined) this.details[row.fault] = details;
+  }
+
+  table(): string {
+    const header = ['fault', 'injected', 'runs completed', 'outputs valid', 're-done work', 'max answer', 'outcome'];
+    const lines = this.rows.map((row) => [
+      row.fault,
+      String(row.injected),
+      ratio(row.runsCompleted),
+      ratio(row.outputsValid),
+      row.redonePercent === undefined ? '—' : `${row.redonePercent.toFixed(1)} %`,
+      row.maxAnswerMs === undefined ? '—' : `${Math.round(row.maxAnswerMs)} ms`,
+      row.outcome,
+    ]);
+    const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => (line[i] ?? '').length)));
+    const format = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+    return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
+  }
+
+  async write(dir: string): Promise<string> {
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'chaos.json');
+    const body = { finishedAt: new Date().toISOString(), faults: this.rows, details: this.details };
+    await fs.writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
+    return file;
+  }
+}
+
+function ratio(value: [number, number] | undefined): string {
+  return value === undefined ? '—' : `${value[0]}/${value[1]}`;
+}

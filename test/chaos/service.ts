@@ -1,0 +1,202 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { AsyncTaskResponse, TaskProgressResponse } from '../../src/api/models';
+import { contiguousFromStart, listedSegments, segmentFileName } from '../../src/media/hls-playlist';
+import { eventually } from '../helpers/gate';
+import { videoFrames } from '../helpers/media';
+import type { Cluster } from './cluster';
+
+const execFileAsync = promisify(execFile);
+
+export type Progress = ReturnType<typeof TaskProgressResponse.parse>;
+
+/** One HTTP answer with how long it took; a request that gets no answer at all counts as status 0. */
+export interface Answer {
+  at: number;
+  status: number;
+  ms: number;
+  body: unknown;
+}
+
+/** Talks to the running service over real HTTP, as a client would. */
+export class Client {
+  constructor(private readonly cluster: Cluster) {}
+
+  async request(route: string, init: RequestInit = {}): Promise<Answer> {
+    const at = Date.now();
+    try {
+      // A guard against a hang, far beyond any deadline the API keeps: an answer that never comes is a failure.
+      const response = await fetch(`${this.cluster.baseUrl}${route}`, { ...init, signal: AbortSignal.timeout(30_000) });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: media files, the readiness text
+      }
+      return { at, status: response.status, ms: Date.now() - at, body };
+    } catch (error) {
+      return { at, status: 0, ms: Date.now() - at, body: String(error) };
+    }
+  }
+
+  async upload(videoId: string, file: string): Promise<void> {
+    const form = new FormData();
+    form.set('id', videoId);
+    form.set('file', new Blob([await fs.readFile(file)], { type: 'video/mp4' }), path.basename(file));
+    const answer = await this.request('/api/v1/videos', { method: 'POST', body: form });
+    if (answer.status !== 201) throw new Error(`upload of ${videoId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+
+  async start(videoId: string, body: Record<string, unknown> = {}): Promise<string> {
+    const answer = await this.request(`/api/v1/videos/${videoId}/run_sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (answer.status !== 202) throw new Error(`start of ${videoId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return AsyncTaskResponse.parse(answer.body).run_id;
+  }
+
+  async progress(videoId: string): Promise<Progress | null> {
+    const answer = await this.request(`/api/v1/videos/${videoId}/reprocess`);
+    return answer.status === 200 ? TaskProgressResponse.parse(answer.body) : null;
+  }
+
+  /** Polls until run `runId` has ended; its last answer. */
+  async finished(videoId: string, runId: string, timeoutMs = 240_000): Promise<Progress> {
+    return eventually(async () => {
+      const progress = await this.progress(videoId);
+      const done = progress?.run_id === runId && progress.finished_at !== null && !progress.stale;
+      return done ? progress : undefined;
+    }, timeoutMs);
+  }
+}
+
+/**
+ * Asks something again and again until stopped, e.g. the published playlist during faults, or the progress of a
+ * run; keeps every answer.
+ */
+export class Poller {
+  readonly answers: Answer[] = [];
+  private stopped = false;
+  private readonly loop: Promise<void>;
+
+  constructor(ask: () => Promise<Answer>, everyMs: number) {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        this.answers.push(await ask());
+        await sleep(everyMs);
+      }
+    })();
+  }
+
+  async stop(): Promise<Answer[]> {
+    this.stopped = true;
+    await this.loop;
+    return this.answers;
+  }
+}
+
+/** Where a run's outputs are staged, and where they are published. */
+export function runFolders(dataDir: string, videoId: string, runId: string) {
+  const video = path.join(dataDir, 'media', videoId);
+  return { staging: path.join(video, 'staging', runId), published: path.join(video, 'runs', runId) };
+}
+
+/** Media seconds a rendition has whole on disk: what a resumed attempt can keep. */
+export async function wholeSeconds(renditionDir: string): Promise<number> {
+  return (await listedWhole(renditionDir)).reduce((sum, segment) => sum + segment.seconds, 0);
+}
+
+/**
+ * Media seconds an encode had written into a rendition when it stopped: the whole segments plus the video frames of
+ * the one it was writing (cut short, so its packets are counted; its container says no duration).
+ */
+export async function writtenSeconds(renditionDir: string, fps: number): Promise<number> {
+  const whole = await listedWhole(renditionDir);
+  const partial = path.join(renditionDir, segmentFileName(whole.length));
+  let partialSeconds = 0;
+  try {
+    const { stdout } = await execFileAsync('ffprobe', [
+      '-v',
+      'error',
+      '-count_packets',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_packets',
+      '-of',
+      'csv=p=0',
+      partial,
+    ]);
+    partialSeconds = (Number.parseInt(stdout.trim().split('\n')[0] ?? '', 10) || 0) / fps;
+  } catch {
+    // no segment was open
+  }
+  return whole.reduce((sum, segment) => sum + segment.seconds, 0) + partialSeconds;
+}
+
+async function listedWhole(renditionDir: string) {
+  const read = async (name: string) => {
+    try {
+      return listedSegments(await fs.readFile(path.join(renditionDir, name), 'utf8'));
+    } catch {
+      return [];
+    }
+  };
+  return contiguousFromStart(await read('kept.m3u8'), await read('playlist.m3u8'));
+}
+
+/**
+ * Whether a published run's outputs are whole: every rendition is a VOD playlist of consecutive segments, all on
+ * disk, that decodes to exactly the source's frames — nothing missing, nothing twice.
+ */
+export async function outputsAreWhole(
+  folder: string,
+  renditions: readonly string[],
+  source: { frames: number; seconds: number },
+  segmentSeconds: number,
+): Promise<{ whole: boolean; problems: string[] }> {
+  const problems: string[] = [];
+  for (const name of ['master.m3u8', 'manifest.json']) {
+    if (!(await exists(path.join(folder, name)))) problems.push(`${name} missing`);
+  }
+  for (const rendition of renditions) {
+    const playlist = path.join(folder, rendition, 'playlist.m3u8');
+    const text = await fs.readFile(playlist, 'utf8').catch(() => '');
+    const segments = listedSegments(text);
+    if (!text.includes('#EXT-X-PLAYLIST-TYPE:VOD') || !text.includes('#EXT-X-ENDLIST')) {
+      problems.push(`${rendition}: not a finished VOD playlist`);
+    }
+    if (segments.length !== Math.ceil(source.seconds / segmentSeconds)) {
+      problems.push(`${rendition}: ${segments.length} segments for ${source.seconds} s`);
+    }
+    if (segments.some((segment, i) => segment.index !== i)) problems.push(`${rendition}: segments out of order`);
+    for (const segment of segments) {
+      if (!(await exists(path.join(folder, rendition, segment.uri))))
+        problems.push(`${rendition}: ${segment.uri} missing`);
+    }
+    const frames = await videoFrames(playlist).catch(() => NaN);
+    if (frames !== source.frames) problems.push(`${rendition}: ${frames} frames, the source has ${source.frames}`);
+  }
+  return { whole: problems.length === 0, problems };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A uniformly random number in [low, high). */
+export function between(low: number, high: number): number {
+  return low + Math.random() * (high - low);
+}
