@@ -35,6 +35,8 @@ export class Orchestrator {
   readonly queryTimeoutMs: number;
   readonly taskQueue: string;
   private readonly commandTimeoutMs: number;
+  /** Starts in flight, by video id: the single-flight of `start`. */
+  private readonly starting = new Map<string, Promise<{ runId: string }>>();
   private readonly namespace: string;
   /** Queries through this client are refused by runs that closed other than cleanly; see queryLatest. */
   private readonly cleanQueries: WorkflowClient;
@@ -54,8 +56,33 @@ export class Orchestrator {
     });
   }
 
-  /** Starts a run; refuses with TASK_ALREADY_RUNNING (naming the open run) while one is open. */
+  /**
+   * Starts a run; refuses with TASK_ALREADY_RUNNING (naming the open run) while one is open. Concurrent starts for one
+   * video through this API are single-flight: the first asks Temporal, the others wait for its answer and are
+   * refused with its run id — a burst of retries costs Temporal one start, not one start and one describe each, and
+   * under load none of them runs into the deadline. Across API instances, Temporal's id conflict still decides.
+   */
   async start(input: ReprocessInput): Promise<{ runId: string }> {
+    for (;;) {
+      const leader = this.starting.get(input.videoId);
+      if (leader === undefined) break;
+      const started = await leader.then(
+        (outcome) => outcome,
+        () => null,
+      );
+      // The leader failed (Temporal unreachable, say): the next in line asks for itself.
+      if (started !== null) throw alreadyRunning(input.videoId, started.runId);
+    }
+    const attempt = this.startRun(input);
+    this.starting.set(input.videoId, attempt);
+    try {
+      return await attempt;
+    } finally {
+      if (this.starting.get(input.videoId) === attempt) this.starting.delete(input.videoId);
+    }
+  }
+
+  private async startRun(input: ReprocessInput): Promise<{ runId: string }> {
     try {
       const handle = await this.bounded(Date.now() + this.commandTimeoutMs, () =>
         this.client.workflow.start<typeof ReprocessVideo>(REPROCESS_WORKFLOW_TYPE, {
@@ -72,14 +99,7 @@ export class Orchestrator {
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
         const open = await this.describe(input.videoId).catch(() => null);
-        throw new ApiError(
-          'TASK_ALREADY_RUNNING',
-          open
-            ? `Run ${open.runId} is already open for video ${input.videoId}; wait for it to finish or cancel it`
-            : undefined,
-          { video_id: input.videoId, run_id: open?.runId ?? null },
-          { cause: error },
-        );
+        throw alreadyRunning(input.videoId, open?.runId ?? null, error);
       }
       throw toApiError(error);
     }
@@ -247,4 +267,15 @@ export function isUnavailable(error: unknown): boolean {
     if (current.name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED|connect/i.test(current.message)) return true;
   }
   return false;
+}
+
+function alreadyRunning(videoId: string, runId: string | null, cause?: unknown): ApiError {
+  return new ApiError(
+    'TASK_ALREADY_RUNNING',
+    runId === null
+      ? undefined
+      : `Run ${runId} is already open for video ${videoId}; wait for it to finish or cancel it`,
+    { video_id: videoId, run_id: runId },
+    cause === undefined ? undefined : { cause },
+  );
 }
