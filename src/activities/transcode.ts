@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { buildHlsLadderArgs, segmentStartSeconds } from '../media/hls';
-import { resumeSegment } from '../media/hls-playlist';
+import { buildHlsLadderArgs, outputFrameRate, segmentStartSeconds } from '../media/hls';
+import { onTheClock, resumeSegment } from '../media/hls-playlist';
 import { HLS_SEGMENT_SECONDS } from '../media/ladder';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
@@ -46,18 +46,25 @@ export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
 
       // The disk is the truth: a heartbeat lags the encode by up to its throttle, and the folder may have been lost
       // (another machine without the shared mount). Segments finished after the last heartbeat count too.
-      const kept = attempt > 1 ? await Promise.all(dirs.map((dir) => verifiedOnDisk(dir))) : dirs.map(() => []);
+      const fps = outputFrameRate(info.frameRate);
+      const startOf = (index: number) => segmentStartSeconds(index, fps);
+      const kept =
+        attempt > 1
+          ? (await Promise.all(dirs.map((dir) => verifiedOnDisk(dir)))).map((segments) =>
+              onTheClock(segments, startOf, fps === null ? 0.05 : 0.5 / fps),
+            )
+          : dirs.map(() => []);
       const start = resumeSegment(
         kept.map((segments) => segments.length),
         info.durationSeconds,
         HLS_SEGMENT_SECONDS,
       );
       const resumes = [...(claimed?.resumes ?? [])];
-      if (start > 0) resumes.push({ attempt, segment: start, seconds: segmentStartSeconds(start) });
+      if (start > 0) resumes.push({ attempt, segment: start, seconds: startOf(start) });
       if (start === 0) await fs.rm(path.join(out, 'master.m3u8'), { force: true });
       await Promise.all(dirs.map((dir, i) => prepareRendition(dir, kept[i] ?? [], start)));
 
-      const startSeconds = segmentStartSeconds(start);
+      const startSeconds = startOf(start);
       const from = info.durationSeconds > 0 ? Math.min(1, startSeconds / info.durationSeconds) : 0;
       let point: TranscodeCheckpoint = { segments: start, resumes };
       checkpoint(point);
@@ -102,6 +109,7 @@ export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
           deinterlace: info.interlaced,
           threads: deps.cores ?? 1,
           startSegment: start,
+          frameRate: info.frameRate,
         }),
         {
           durationSeconds: Math.max(0, info.durationSeconds - startSeconds),

@@ -97,6 +97,29 @@ export function formatPrefix(segments: readonly HlsSegment[]): string {
 }
 
 /**
+ * The segments, from 0, that start and end where the frame grid says (`startOf(i)`, within `tolerance` seconds).
+ * A resumed encode starts segment `k` at `startOf(k)`; a source whose segments do not follow that clock (a slideshow
+ * slower than one frame per segment, video that starts late) is not kept past the first one that strays.
+ */
+export function onTheClock(
+  segments: readonly HlsSegment[],
+  startOf: (index: number) => number,
+  tolerance: number,
+): HlsSegment[] {
+  const kept: HlsSegment[] = [];
+  let at = 0;
+  for (const segment of segments) {
+    const end = at + segment.seconds;
+    if (Math.abs(at - startOf(segment.index)) > tolerance || Math.abs(end - startOf(segment.index + 1)) > tolerance) {
+      break;
+    }
+    kept.push(segment);
+    at = end;
+  }
+  return kept;
+}
+
+/**
  * Where a resumed encode may start, in segments: the fewest whole segments any rendition has (all renditions come
  * out of one ffmpeg), but never so late that less than a second of media is left to encode — the resumed ffmpeg
  * must have frames to write, and the closing playlist is its to write.

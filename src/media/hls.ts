@@ -16,6 +16,8 @@ export interface HlsJob {
    * and timestamped from there, exactly as the uninterrupted encode would have made them. 0 (default) is a fresh one.
    */
   startSegment?: number;
+  /** The source's frame rate (probe): the output's constant rate, whose frame grid segment boundaries fall on. */
+  frameRate?: number | null;
 }
 
 /**
@@ -25,9 +27,24 @@ export interface HlsJob {
  */
 export const HLS_TIMESTAMP_ORIGIN_SECONDS = 10;
 
-/** The media time segment `index` starts at: keyframes are forced on this clock. */
-export function segmentStartSeconds(index: number): number {
-  return index * HLS_SEGMENT_SECONDS;
+/**
+ * The output's constant frame rate, when the probe gave a believable one. ffmpeg makes the HLS output constant-rate
+ * anyway; naming the rate makes the frame grid known, so a resumed encode can start on it. A rate outside 1–120 fps
+ * (a container's placeholder) is left to ffmpeg.
+ */
+export function outputFrameRate(frameRate: number | null | undefined): number | null {
+  return frameRate !== null && frameRate !== undefined && frameRate >= 1 && frameRate <= 120 ? frameRate : null;
+}
+
+/**
+ * When segment `index` starts: at the first frame of the output's grid at or after `index` × 4 s, since that frame
+ * is the keyframe forced there. On a 30000/1001 source segment 6 starts at 24.024 s, not 24.
+ */
+export function segmentStartSeconds(index: number, frameRate?: number | null): number {
+  const boundary = index * HLS_SEGMENT_SECONDS;
+  const fps = outputFrameRate(frameRate);
+  // The small allowance keeps a boundary that falls exactly on a frame (integer rates) from moving one frame later.
+  return fps === null ? boundary : Math.ceil(boundary * fps - 1e-6) / fps;
 }
 
 /**
@@ -44,8 +61,12 @@ export function buildHlsLadderArgs(job: HlsJob): string[] {
     count === 1 ? `${first}null[s0]` : `${first}split=${count}${renditions.map((_, i) => `[s${i}]`).join('')}`;
   const scales = renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`);
   const start = job.startSegment ?? 0;
+  const fps = outputFrameRate(job.frameRate);
+  // A quarter of a frame early: the seek keeps frames from there on, so the segment's first frame is kept whatever
+  // the rounding, and the one before it is not.
+  const seek = segmentStartSeconds(start, fps) - (fps === null ? 0 : 0.25 / fps);
   const args = [
-    ...inputArgs(job.sourcePath, start > 0 ? { seekSeconds: segmentStartSeconds(start) } : {}),
+    ...inputArgs(job.sourcePath, start > 0 ? { seekSeconds: Math.max(0, seek) } : {}),
     // ffmpeg 5.1 runs a filter graph on one thread unless told otherwise; the split and the scalers need them all.
     ...(job.threads ? ['-filter_complex_threads', String(job.threads)] : []),
     '-filter_complex',
@@ -65,7 +86,10 @@ export function buildLadderOutputArgs({
   renditions,
   hasAudio,
   startSegment = 0,
-}: Pick<HlsJob, 'outDir' | 'renditions' | 'hasAudio' | 'startSegment'>): string[] {
+  frameRate,
+}: Pick<HlsJob, 'outDir' | 'renditions' | 'hasAudio' | 'startSegment' | 'frameRate'>): string[] {
+  const fps = outputFrameRate(frameRate);
+  const startSeconds = segmentStartSeconds(startSegment, fps);
   const args: string[] = [];
   renditions.forEach((r, i) => {
     args.push('-map', `[v${i}]`);
@@ -79,6 +103,8 @@ export function buildLadderOutputArgs({
       `${r.videoKbps * 2}k`,
     );
   });
+  // A named constant rate, so segment boundaries fall on a known frame grid (see segmentStartSeconds).
+  if (fps !== null) args.push('-r', String(fps));
   args.push(
     '-c:v',
     'libx264',
@@ -88,8 +114,10 @@ export function buildLadderOutputArgs({
     'high',
     '-sc_threshold',
     '0',
+    // Keyframes on the whole video's clock: `t` counts from this encode's first frame, which a resumed encode
+    // places at startSeconds; the microsecond keeps a frame exactly on a boundary from being missed by rounding.
     '-force_key_frames',
-    `expr:gte(t,n_forced*${HLS_SEGMENT_SECONDS})`,
+    `expr:gte(t+${startSeconds.toFixed(9)}+0.000001,(n_forced+${startSegment})*${HLS_SEGMENT_SECONDS})`,
   );
   if (hasAudio) args.push('-c:a', 'aac', '-b:a', `${renditions[0]?.audioKbps ?? 128}k`, '-ac', '2');
   const streamMap = renditions
@@ -97,7 +125,7 @@ export function buildLadderOutputArgs({
     .join(' ');
   args.push(
     '-output_ts_offset',
-    String(HLS_TIMESTAMP_ORIGIN_SECONDS + segmentStartSeconds(startSegment)),
+    (HLS_TIMESTAMP_ORIGIN_SECONDS + startSeconds).toFixed(6),
     '-f',
     'hls',
     '-hls_time',

@@ -30,7 +30,9 @@ describe('transcode resumes after an interrupted attempt', () => {
 
   beforeAll(async () => {
     ({ dataDir, cleanup } = await makeDataDir());
-    await addVideo(dataDir, videoId, { seconds: 30, width: 320, height: 180, fps: 30 });
+    // NTSC's 30000/1001: segment boundaries fall between whole seconds (segment 2 starts at 8.008 s), which is where a
+    // resume that seeks to 4·k s would go wrong.
+    await addVideo(dataDir, videoId, { seconds: 30, width: 320, height: 180, fps: 30000 / 1001 });
     activities = await activitiesFor(dataDir);
     const probed = await run(environment('probe-run'), activities.probe, { videoId, renditions: [180, 120] });
     input = { videoId, info: probed.info, share: 0.5, renditions: probed.renditions };
@@ -54,17 +56,22 @@ describe('transcode resumes after an interrupted attempt', () => {
     );
   }
 
-  /** Runs a first attempt until some segments are checkpointed, then interrupts its ffmpeg with `signal`. */
-  async function interruptedAttempt(runId: string, signal: NodeJS.Signals) {
-    const first = environment(runId);
+  /** Runs an attempt until `segments` are checkpointed, then interrupts its ffmpeg with `signal`. */
+  async function interruptedAttempt(
+    runId: string,
+    signal: NodeJS.Signals,
+    from: { attempt?: number; heartbeatDetails?: unknown } = {},
+    segments = 2,
+  ) {
+    const env = environment(runId, from);
     const heartbeats: Heartbeat[] = [];
-    first.on('heartbeat', (details: Heartbeat) => heartbeats.push(details));
-    const attempt = run(first, activities.transcode, input).then(
+    env.on('heartbeat', (details: Heartbeat) => heartbeats.push(details));
+    const attempt = run(env, activities.transcode, input).then(
       () => 'finished',
       (error: unknown) => error,
     );
     const staging = stagingDir(dataDir, videoId, runId);
-    await eventually(() => ((heartbeats.at(-1)?.resume?.segments ?? 0) >= 2 ? true : undefined), 60_000);
+    await eventually(() => ((heartbeats.at(-1)?.resume?.segments ?? 0) >= segments ? true : undefined), 60_000);
     const killed = await killWriterOf(staging, signal);
     expect(await attempt).not.toBe('finished');
     // How far the encode had got when it was interrupted: the furthest position any heartbeat reported.
@@ -102,6 +109,24 @@ describe('transcode resumes after an interrupted attempt', () => {
     );
     expect(outcome.resumes[0]?.segment).toBeGreaterThan(0);
     await expectSameStructure(staging, outcome);
+  });
+
+  it("resumes twice in one run: a resumed attempt crashed too, and the third keeps both attempts' segments", async () => {
+    const first = await interruptedAttempt('twice-run', 'SIGKILL');
+    const second = await interruptedAttempt(
+      'twice-run',
+      'SIGKILL',
+      { attempt: 2, heartbeatDetails: first.heartbeats.at(-1) },
+      4,
+    );
+    const outcome = await run(
+      environment('twice-run', { attempt: 3, heartbeatDetails: second.heartbeats.at(-1) }),
+      activities.transcode,
+      input,
+    );
+    expect(outcome.resumes.map((r) => r.attempt)).toEqual([2, 3]);
+    expect(outcome.resumes[1]?.segment).toBeGreaterThan(outcome.resumes[0]?.segment ?? Infinity);
+    await expectSameStructure(second.staging, outcome);
   });
 
   it('starts over when the staging folder was lost, whatever the heartbeat claims', async () => {

@@ -6,6 +6,7 @@ import {
   keepableSegments,
   listedSegments,
   looksLikeWholeTransportStream,
+  onTheClock,
   resumeSegment,
   segmentFileName,
 } from '../../src/media/hls-playlist';
@@ -50,7 +51,7 @@ describe('HLS playlists of a resumable encode', () => {
     ]);
   });
 
-  it('writes back exactly the VOD playlist ffmpeg writes', () => {
+  it('writes a VOD playlist in the form ffmpeg 5.1 writes (the fixture is its output)', () => {
     expect(formatVodPlaylist(listedSegments(FFMPEG_VOD))).toBe(FFMPEG_VOD);
   });
 
@@ -103,5 +104,21 @@ describe('looksLikeWholeTransportStream', () => {
     expect(looksLikeWholeTransportStream(0, 0x47, 0x47)).toBe(false);
     expect(looksLikeWholeTransportStream(188 * 2, 0x00, 0x47)).toBe(false);
     expect(looksLikeWholeTransportStream(188 * 2, 0x47, 0x12)).toBe(false);
+  });
+});
+
+describe('onTheClock', () => {
+  const ntsc = 30000 / 1001;
+  const startOf = (i: number) => Math.ceil(i * 4 * ntsc - 1e-6) / ntsc;
+  const segment = (index: number, seconds: number) => ({ index, seconds, uri: segmentFileName(index) });
+
+  it('keeps segments that start and end on the frame grid', () => {
+    const grid = [0, 1, 2, 3].map((i) => segment(i, startOf(i + 1) - startOf(i)));
+    expect(onTheClock(grid, startOf, 0.5 / ntsc)).toHaveLength(4);
+  });
+
+  it('stops at the first segment off the clock (a slideshow, late video)', () => {
+    const slideshow = [segment(0, 4.004), segment(1, 8.008), segment(2, 4.004)];
+    expect(onTheClock(slideshow, startOf, 0.5 / ntsc).map((s) => s.index)).toEqual([0]);
   });
 });

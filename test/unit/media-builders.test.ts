@@ -1,6 +1,6 @@
 import { buildAudioArgs, parseLoudnessSummary, waveformPeaks } from '../../src/media/audio';
 import { createProgressParser, progressFraction, type FfmpegProgress } from '../../src/media/ffmpeg-progress';
-import { buildHlsLadderArgs } from '../../src/media/hls';
+import { buildHlsLadderArgs, segmentStartSeconds } from '../../src/media/hls';
 import { planLadder } from '../../src/media/ladder';
 import { buildScenesArgs, createSceneParser } from '../../src/media/scenes';
 import { buildStoryboardArgs, buildStoryboardVtt, planStoryboard } from '../../src/media/thumbnails';
@@ -56,7 +56,7 @@ describe('buildHlsLadderArgs', () => {
   });
 
   it('aligns keyframes to the segment boundaries and turns scene-cut keyframes off', () => {
-    expect(after('-force_key_frames')).toBe('expr:gte(t,n_forced*4)');
+    expect(after('-force_key_frames')).toBe('expr:gte(t+0.000000000+0.000001,(n_forced+0)*4)');
     expect(after('-sc_threshold')).toBe('0');
     expect(after('-hls_time')).toBe('4');
   });
@@ -70,7 +70,7 @@ describe('buildHlsLadderArgs', () => {
 
   it('starts a fresh encode at segment 0 on a timestamp origin that is never negative', () => {
     expect(after('-start_number')).toBe('0');
-    expect(after('-output_ts_offset')).toBe('10');
+    expect(after('-output_ts_offset')).toBe('10.000000');
     expect(args.indexOf('-ss')).toBe(-1);
   });
 
@@ -80,7 +80,31 @@ describe('buildHlsLadderArgs', () => {
     expect(value('-ss')).toBe('28.000');
     expect(resumed.indexOf('-ss')).toBeLessThan(resumed.indexOf('-i'));
     expect(value('-start_number')).toBe('7');
-    expect(value('-output_ts_offset')).toBe('38');
+    expect(value('-output_ts_offset')).toBe('38.000000');
+    expect(value('-force_key_frames')).toBe('expr:gte(t+28.000000000+0.000001,(n_forced+7)*4)');
+  });
+
+  it('resumes on the frame grid of a non-integer rate: the segment starts at its first frame, not at 4·k s', () => {
+    const ntsc = 30000 / 1001;
+    const resumed = buildHlsLadderArgs({
+      sourcePath: '/s',
+      outDir: '/o',
+      renditions,
+      hasAudio: true,
+      startSegment: 6,
+      frameRate: ntsc,
+    });
+    const value = (flag: string) => resumed[resumed.indexOf(flag) + 1];
+    // Frame 720 (24.024 s) is the first at or after 24 s; the seek lands a quarter frame before it.
+    expect(segmentStartSeconds(6, ntsc)).toBeCloseTo(24.024, 9);
+    expect(Number(value('-ss'))).toBeCloseTo(24.024 - 0.25 / ntsc, 3);
+    expect(value('-output_ts_offset')).toBe('34.024000');
+    expect(value('-r')).toBe(String(ntsc));
+    expect(segmentStartSeconds(6, 24)).toBe(24);
+    // A placeholder rate is not imposed on the output.
+    expect(
+      buildHlsLadderArgs({ sourcePath: '/s', outDir: '/o', renditions, hasAudio: false, frameRate: 1000 }),
+    ).not.toContain('-r');
   });
 
   it('reads only local files and reports progress on stdout', () => {
