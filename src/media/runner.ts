@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { ToolFailedError, ToolNotFoundError, ToolTimeoutError } from './errors';
 
@@ -113,7 +112,8 @@ export function runTool(executable: string, args: readonly string[], options: Ru
       cleanUp();
       if (failure !== null) reject(failure);
       else if (code === 0) resolve({ stdout, stderrTail });
-      else if (wrapper && (code === 126 || code === 127) && stderrTail.startsWith('setpriv: failed to execute')) {
+      // setpriv's own codes when it cannot run the tool (not found, not executable); ffmpeg never exits with them.
+      else if (wrapper && (code === 126 || code === 127)) {
         reject(new ToolNotFoundError(tool, { cause: new Error(stderrTail.trim()) }));
       } else reject(new ToolFailedError(tool, code, exitSignal, stderrTail));
     });
@@ -155,12 +155,11 @@ function deathSignalWrapper(): string | null {
   wrapperPath = null;
   if (process.platform !== 'linux') return wrapperPath;
   for (const candidate of ['/usr/bin/setpriv', '/bin/setpriv']) {
-    try {
-      accessSync(candidate, constants.X_OK);
+    // Present is not enough: util-linux before 2.33 has setpriv without --pdeathsig.
+    const probe = spawnSync(candidate, ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore', timeout: 5_000 });
+    if (probe.status === 0) {
       wrapperPath = candidate;
       break;
-    } catch {
-      // not here
     }
   }
   return wrapperPath;

@@ -3,7 +3,7 @@ import { HLS_SEGMENT_SECONDS } from '../../src/media/ladder';
 import { eventually } from '../helpers/gate';
 import { ffmpegWritingInto, makeClip, makeDataDir, videoFrames } from '../helpers/media';
 import { Cluster } from './cluster';
-import { FaultReport } from './report';
+import { FaultReport, readFuzzReport } from './report';
 import {
   between,
   Client,
@@ -12,7 +12,7 @@ import {
   runFolders,
   sleep,
   wholeSeconds,
-  writtenSeconds,
+  lastSegmentAt,
   type Answer,
   type Progress,
 } from './service';
@@ -57,7 +57,7 @@ describe('reprocess under faults', () => {
         seconds,
         width: 320,
         height: 180,
-        fps: 24,
+        fps: FPS,
       });
       return { id, file, seconds, frames: await videoFrames(file) };
     };
@@ -82,7 +82,15 @@ describe('reprocess under faults', () => {
   afterAll(async () => {
     await cluster?.stop();
     await cleanup?.();
-    const written = await report.write(path.resolve(__dirname, '..', '..', 'reports'));
+    const fuzz = await readFuzzReport();
+    if (fuzz) {
+      report.add({
+        fault: 'fuzzed requests (npm run test:fuzz)',
+        injected: fuzz.requests,
+        outcome: `${fuzz.serverErrors} × 5xx; heap ${fuzz.heapMiB.before.toFixed(1)} → ${fuzz.heapMiB.after.toFixed(1)} MiB (run ${fuzz.finishedAt})`,
+      });
+    }
+    const written = await report.write();
     process.stdout.write(`\nFault report (${written}):\n${report.table()}\n\n`);
   });
 
@@ -123,12 +131,16 @@ describe('reprocess under faults', () => {
       );
       await sleep(between(0, segmentMs));
       const insideTranscode = (await ffmpegWritingInto(path.join(staging, '%v'))).length > 0;
+      const killedAt = Date.now();
       await cluster.kill('worker', 'SIGKILL');
-      // The run's ffmpeg processes die with their worker; what they had written is what there is.
+      // The run's ffmpeg processes die with their worker; what they had finished is on disk.
       await eventually(async () => ((await ffmpegWritingInto(staging)).length === 0 ? true : undefined), 10_000);
-      const reached = Math.max(
-        ...(await Promise.all(RENDITIONS.map((r) => writtenSeconds(path.join(staging, r), FPS)))),
-      );
+      const dirs = RENDITIONS.map((r) => path.join(staging, r));
+      const whole = Math.min(...(await Promise.all(dirs.map((dir) => wholeSeconds(dir)))));
+      // Encoded but not yet written out: the time since the last segment was finished, at the encode's speed.
+      const sinceLastSegment = killedAt - Math.min(...(await Promise.all(dirs.map((dir) => lastSegmentAt(dir)))));
+      const inMemory = sinceLastSegment * (long.seconds / transcodeMs);
+      const reached = whole + inMemory;
       cluster.startWorker();
 
       const result = await completeAndCheck(long, runId);
@@ -140,8 +152,11 @@ describe('reprocess under faults', () => {
         runId,
         insideTranscode,
         killedAtSeconds: round(reached),
+        wholeAtKillSeconds: round(whole),
+        inMemoryAtKillSeconds: round(inMemory),
         resumedAtSeconds: resumedAt,
         redoneSeconds: round(Math.max(0, reached - resumedAt)),
+        transcodeMessage: result.done.subtasks.find((step) => step.name === 'transcode')?.message ?? null,
         completed: result.completed,
         whole: result.whole,
         problems: result.problems,
@@ -172,6 +187,7 @@ describe('reprocess under faults', () => {
       // Clients saw the retry (the transcode's attempt 2), and its transcode was resumed, not restarted.
       expect(kill['transcodeAttempts']).toBeGreaterThanOrEqual(2);
       expect(kill['resumedAtSeconds']).toBeGreaterThan(0);
+      expect(kill['transcodeMessage']).toMatch(/^resumed at /);
     }
     expect(failedServes).toEqual([]);
     expect(redonePercent).toBeLessThan(10);

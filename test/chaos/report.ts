@@ -17,6 +17,31 @@ export interface FaultRow {
   outcome: string;
 }
 
+const REPORTS = path.resolve(__dirname, '..', '..', 'reports');
+const FUZZ_REPORT = path.join(REPORTS, 'fuzz.json');
+
+/** What `npm run test:fuzz` measured, kept for the fault table. */
+export interface FuzzFigures {
+  requests: number;
+  serverErrors: number;
+  statuses: Record<string, number>;
+  heapMiB: { before: number; after: number };
+}
+
+export async function writeFuzzReport(figures: FuzzFigures): Promise<void> {
+  await fs.mkdir(REPORTS, { recursive: true });
+  await fs.writeFile(FUZZ_REPORT, `${JSON.stringify({ finishedAt: new Date().toISOString(), ...figures }, null, 2)}\n`);
+}
+
+/** The last fuzz run's figures, when there was one on this checkout. */
+export async function readFuzzReport(): Promise<(FuzzFigures & { finishedAt: string }) | null> {
+  try {
+    return JSON.parse(await fs.readFile(FUZZ_REPORT, 'utf8')) as FuzzFigures & { finishedAt: string };
+  } catch {
+    return null;
+  }
+}
+
 /** The fault table `npm run test:chaos` ends with, also written as JSON under `reports/` (not committed). */
 export class FaultReport {
   private readonly rows: FaultRow[] = [];
@@ -43,9 +68,9 @@ export class FaultReport {
     return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
   }
 
-  async write(dir: string): Promise<string> {
-    await fs.mkdir(dir, { recursive: true });
-    const file = path.join(dir, 'chaos.json');
+  async write(): Promise<string> {
+    await fs.mkdir(REPORTS, { recursive: true });
+    const file = path.join(REPORTS, 'chaos.json');
     const body = { finishedAt: new Date().toISOString(), faults: this.rows, details: this.details };
     await fs.writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
     return file;

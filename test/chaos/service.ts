@@ -1,14 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { AsyncTaskResponse, TaskProgressResponse } from '../../src/api/models';
-import { contiguousFromStart, listedSegments, segmentFileName } from '../../src/media/hls-playlist';
+import { contiguousFromStart, listedSegments } from '../../src/media/hls-playlist';
 import { eventually } from '../helpers/gate';
 import { videoFrames } from '../helpers/media';
 import type { Cluster } from './cluster';
-
-const execFileAsync = promisify(execFile);
 
 export type Progress = ReturnType<typeof TaskProgressResponse.parse>;
 
@@ -112,31 +108,12 @@ export async function wholeSeconds(renditionDir: string): Promise<number> {
 }
 
 /**
- * Media seconds an encode had written into a rendition when it stopped: the whole segments plus the video frames of
- * the one it was writing (cut short, so its packets are counted; its container says no duration).
+ * When a rendition's encode last finished a segment: ffmpeg rewrites the playlist (a new file, renamed in) after
+ * each one. ffmpeg 5.1 keeps the segment it is writing in memory and writes it out whole, so the work since then is
+ * not on disk: the harness reckons it from this moment and the encode's speed.
  */
-export async function writtenSeconds(renditionDir: string, fps: number): Promise<number> {
-  const whole = await listedWhole(renditionDir);
-  const partial = path.join(renditionDir, segmentFileName(whole.length));
-  let partialSeconds = 0;
-  try {
-    const { stdout } = await execFileAsync('ffprobe', [
-      '-v',
-      'error',
-      '-count_packets',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_packets',
-      '-of',
-      'csv=p=0',
-      partial,
-    ]);
-    partialSeconds = (Number.parseInt(stdout.trim().split('\n')[0] ?? '', 10) || 0) / fps;
-  } catch {
-    // no segment was open
-  }
-  return whole.reduce((sum, segment) => sum + segment.seconds, 0) + partialSeconds;
+export async function lastSegmentAt(renditionDir: string): Promise<number> {
+  return (await fs.stat(path.join(renditionDir, 'playlist.m3u8'))).mtimeMs;
 }
 
 async function listedWhole(renditionDir: string) {

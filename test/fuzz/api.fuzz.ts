@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import { answerClientErrorsInEnvelope } from '../../src/api/client-errors';
 import { ErrorEnvelope } from '../../src/api/models';
+import { writeFuzzReport } from '../chaos/report';
 import { buildApp } from '../helpers/api';
 import { addVideo, makeDataDir } from '../helpers/media';
 import { startDevServer } from '../helpers/temporal';
@@ -218,6 +219,13 @@ describe('fuzz: every route, any request', () => {
       `fuzzed ${sent} requests; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ` +
         `heap ${(baseline / 2 ** 20).toFixed(1)} → ${(after / 2 ** 20).toFixed(1)} MiB`,
     );
+    // For the fault table of `npm run test:chaos`, which CI runs next.
+    await writeFuzzReport({
+      requests: sent,
+      serverErrors: [...statuses].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0),
+      statuses: Object.fromEntries(statuses),
+      heapMiB: { before: baseline / 2 ** 20, after: after / 2 ** 20 },
+    });
     expect(sent).toBeGreaterThanOrEqual(REQUESTS);
     expect([...statuses.keys()].filter((status) => status >= 500)).toEqual([]);
     // Back to the baseline: what the requests allocated is released (a little slack for caches that fill once).

@@ -123,7 +123,8 @@ export async function ffmpegWritingInto(dir: string): Promise<number[]> {
         fs.readFile(`/proc/${entry}/cmdline`, 'utf8'),
       ]);
       // A zombie is dead: it only waits for its parent to collect it.
-      if (!stat.includes(') Z ') && command.startsWith('ffmpeg') && command.includes(dir)) pids.push(Number(entry));
+      const program = path.basename(command.split('\0')[0] ?? '');
+      if (!stat.includes(') Z ') && program === 'ffmpeg' && command.includes(dir)) pids.push(Number(entry));
     } catch {
       // gone meanwhile
     }
