@@ -230,7 +230,10 @@ describe('reprocess under faults', () => {
     const answers = (await Promise.all(pollers.map((poller) => poller.stop()))).flat();
     const ready = await readiness.stop();
     // Answers to requests made while the server was down (and not in flight when it went).
-    const during = (list: Answer[]) => list.filter((answer) => answer.at > downSince + 500 && answer.at < downUntil);
+    // A request made just before the restart can be answered once the server is back: only answers that came back
+    // while it was down count.
+    const during = (list: Answer[]) =>
+      list.filter((answer) => answer.at > downSince + 500 && answer.at + answer.ms < downUntil);
     const down = during(answers);
     const readyDown = during(ready);
     const maxAnswerMs = Math.max(...down.map((answer) => answer.ms), ...readyDown.map((answer) => answer.ms));
@@ -244,7 +247,8 @@ describe('reprocess under faults', () => {
       },
       { down: down.length, codes: [...codes], maxAnswerMs },
     );
-    expect(down.length).toBeGreaterThan(10);
+    // Three clients, each waiting out a 2-s answer before asking again: a handful of answers each.
+    expect(down.length).toBeGreaterThanOrEqual(6);
     expect([...codes]).toEqual(['503 ORCHESTRATOR_UNAVAILABLE']);
     expect(new Set(readyDown.map((answer) => answer.status))).toEqual(new Set([503]));
     expect(maxAnswerMs).toBeLessThanOrEqual(ANSWER_DEADLINE_MS + SLACK_MS);
@@ -277,30 +281,57 @@ describe('reprocess under faults', () => {
   }, 600_000);
 
   it('accepts exactly one of 100 concurrent starts for one video while the worker is busy', async () => {
-    const busy = await client.start(short.id, LADDER);
-    await eventually(async () => ((await client.progress(short.id))?.status === 'running' ? true : undefined), 60_000);
+    // The worker busy with the long clip; the burst on the 60-s one, whose run outlasts every answer to the burst.
+    const busy = await client.start(long.id, LADDER);
+    await eventually(async () => ((await client.progress(long.id))?.status === 'running' ? true : undefined), 60_000);
     const answers = await Promise.all(
-      Array.from({ length: 100 }, () => client.request(`/api/v1/videos/${tiny.id}/run_sync`, { method: 'POST' })),
+      Array.from({ length: 100 }, () =>
+        client.request(`/api/v1/videos/${short.id}/run_sync`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(LADDER),
+        }),
+      ),
     );
     const accepted = answers.filter((answer) => answer.status === 202);
+    const acceptedRun = (accepted[0]?.body as { run_id?: string } | undefined)?.run_id;
     const refused = answers.filter(
       (answer) => answer.status === 409 && errorCode(answer.body) === 'TASK_ALREADY_RUNNING',
+    );
+    const refusedRuns = new Set(
+      refused.map((answer) => (answer.body as { error: { details: { run_id: string } } }).error.details.run_id),
     );
     const others = answers
       .filter((answer) => answer.status !== 202 && !refused.includes(answer))
       .map((answer) => `${answer.status} ${errorCode(answer.body)} after ${answer.ms} ms`);
-    report.add({
-      fault: '100 concurrent POSTs for one id, worker busy',
-      injected: 100,
-      maxAnswerMs: Math.max(...answers.map((answer) => answer.ms)),
-      outcome: `${accepted.length} × 202, ${refused.length} × 409 TASK_ALREADY_RUNNING${others.length > 0 ? `, others: ${others.join('; ')}` : ''}`,
-    });
+    // Still open once every answer is in: each refusal was made while the accepted run ran.
+    const stillOpen = (await client.progress(short.id))?.finished_at === null;
+    report.add(
+      {
+        fault: '100 concurrent POSTs for one id, worker busy',
+        injected: 100,
+        maxAnswerMs: Math.max(...answers.map((answer) => answer.ms)),
+        outcome: `${accepted.length} × 202, ${refused.length} × 409 TASK_ALREADY_RUNNING naming ${refusedRuns.size === 1 && refusedRuns.has(acceptedRun ?? '') ? 'the accepted run' : `${refusedRuns.size} runs`}${others.length > 0 ? `, others: ${others.join('; ')}` : ''}`,
+      },
+      { accepted, refusedRuns: [...refusedRuns], others },
+    );
+    expect(stillOpen).toBe(true);
     expect(others).toEqual([]);
     expect(accepted).toHaveLength(1);
     expect(refused).toHaveLength(99);
-    const tinyRun = (accepted[0]?.body as { run_id: string }).run_id;
-    expect((await completeAndCheck(tiny, tinyRun)).completed).toBe(true);
-    expect((await completeAndCheck(short, busy)).completed).toBe(true);
+    expect([...refusedRuns]).toEqual([acceptedRun]);
+
+    // Both cancelled: they end `cancelled`, and the outputs published before stay served.
+    for (const video of [short, long]) {
+      expect((await client.request(`/api/v1/videos/${video.id}/reprocess`, { method: 'DELETE' })).status).toBe(202);
+    }
+    for (const [video, runId] of [
+      [short, acceptedRun ?? ''],
+      [long, busy],
+    ] as const) {
+      expect((await client.finished(video.id, runId)).status).toBe('cancelled');
+      expect((await client.request(`/media/${video.id}/current/master.m3u8`)).status).toBe(200);
+    }
   }, 600_000);
 });
 
