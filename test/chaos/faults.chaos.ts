@@ -7,6 +7,7 @@ import { FaultReport, readFuzzReport } from './report';
 import {
   between,
   Client,
+  encodedPast,
   outputsAreWhole,
   Poller,
   runFolders,
@@ -125,10 +126,7 @@ describe('reprocess under faults', () => {
 
       // A random point inside the encode: a random position in the video, then a random moment within a segment.
       const target = between(0.1, 0.85) * long.seconds;
-      await eventually(
-        async () => ((await wholeSeconds(path.join(staging, '180p'))) >= target ? true : undefined),
-        180_000,
-      );
+      await encodedPast(staging, '180p', target);
       await sleep(between(0, segmentMs));
       const insideTranscode = (await ffmpegWritingInto(path.join(staging, '%v'))).length > 0;
       const killedAt = Date.now();
@@ -196,7 +194,7 @@ describe('reprocess under faults', () => {
   it('finishes a run through a restart of the Temporal server on the same database file', async () => {
     const runId = await client.start(short.id, LADDER);
     const { staging } = runFolders(cluster.dataDir, short.id, runId);
-    await eventually(async () => ((await wholeSeconds(path.join(staging, '180p'))) >= 8 ? true : undefined), 120_000);
+    await encodedPast(staging, '180p', 8);
     await cluster.kill('temporal', 'SIGKILL');
     await cluster.startTemporal();
     const result = await completeAndCheck(short, runId);
@@ -257,7 +255,7 @@ describe('reprocess under faults', () => {
   it('answers stale: true within the deadline while the worker is stopped, and the run finishes once it is back', async () => {
     const runId = await client.start(short.id, LADDER);
     const { staging } = runFolders(cluster.dataDir, short.id, runId);
-    await eventually(async () => ((await wholeSeconds(path.join(staging, '180p'))) >= 4 ? true : undefined), 120_000);
+    await encodedPast(staging, '180p', 4);
     await cluster.kill('worker', 'SIGKILL');
     const answers: Answer[] = [];
     for (let i = 0; i < 6; i += 1) answers.push(await client.request(`/api/v1/videos/${short.id}/reprocess`));

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AsyncTaskResponse, TaskProgressResponse } from '../../src/api/models';
-import { contiguousFromStart, listedSegments } from '../../src/media/hls-playlist';
+import { listedWhole } from '../../src/activities/transcode-resume';
+import { listedSegments } from '../../src/media/hls-playlist';
 import { eventually } from '../helpers/gate';
 import { videoFrames } from '../helpers/media';
 import type { Cluster } from './cluster';
@@ -102,9 +103,15 @@ export function runFolders(dataDir: string, videoId: string, runId: string) {
   return { staging: path.join(video, 'staging', runId), published: path.join(video, 'runs', runId) };
 }
 
-/** Media seconds a rendition has whole on disk: what a resumed attempt can keep. */
+/** Media seconds a rendition has whole on disk: what a resumed attempt can keep (read as the activity reads it). */
 export async function wholeSeconds(renditionDir: string): Promise<number> {
   return (await listedWhole(renditionDir)).reduce((sum, segment) => sum + segment.seconds, 0);
+}
+
+/** Waits until a run's encode has `seconds` of media whole on disk in `rendition`. */
+export async function encodedPast(staging: string, rendition: string, seconds: number): Promise<void> {
+  const dir = path.join(staging, rendition);
+  await eventually(async () => ((await wholeSeconds(dir)) >= seconds ? true : undefined), 180_000);
 }
 
 /**
@@ -114,17 +121,6 @@ export async function wholeSeconds(renditionDir: string): Promise<number> {
  */
 export async function lastSegmentAt(renditionDir: string): Promise<number> {
   return (await fs.stat(path.join(renditionDir, 'playlist.m3u8'))).mtimeMs;
-}
-
-async function listedWhole(renditionDir: string) {
-  const read = async (name: string) => {
-    try {
-      return listedSegments(await fs.readFile(path.join(renditionDir, name), 'utf8'));
-    } catch {
-      return [];
-    }
-  };
-  return contiguousFromStart(await read('kept.m3u8'), await read('playlist.m3u8'));
 }
 
 /**
