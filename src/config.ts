@@ -6,6 +6,17 @@ const API_KEY_PATTERN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
+/** A web origin as browsers send it: scheme, host and an optional port, nothing after. */
+const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/** A comma-separated list of host names (letters, digits, dots, dashes), lower-cased. */
+function hostList(message: string) {
+  return z
+    .string()
+    .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()))
+    .pipe(z.array(z.string().regex(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/, message)).min(1));
+}
+
 /** Every environment variable reprocess reads, with its default. This module is the only reader of process.env. */
 const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -56,6 +67,23 @@ const ConfigSchema = z.object({
         .min(1),
     )
     .optional(),
+  /**
+   * Host names, beyond loopback and the bound address, that a keyless API answers for (comma-separated; `.example.com`
+   * also takes its subdomains). Any other Host header is refused, which defeats DNS rebinding.
+   */
+  ALLOWED_HOSTS: hostList('expected host names separated by commas, e.g. reprocess.internal,.lan').optional(),
+  /** Web origins, besides the API's own, whose pages may send state-changing requests (POST, DELETE). */
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')))
+    .pipe(
+      z.array(z.string().regex(ORIGIN_PATTERN, 'expected origins like https://dashboard.example.com, comma-separated')),
+    )
+    .optional(),
+  /** Event streams one client (an API key, or an address when there are no keys) may hold open at once. */
+  EVENT_STREAMS_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(16),
+  /** Event streams the API holds open at once, over all clients. */
+  EVENT_STREAMS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   /** The catalog: PostgreSQL when set (postgres://…); otherwise a SQLite file in DATA_DIR. */
   DATABASE_URL: z
     .string()
@@ -106,6 +134,12 @@ export interface Config {
     readonly migrateOnStart: boolean;
   };
   readonly maxUploadBytes: number;
+  /** What a browser may make the API do: see src/api/middleware/browser-guard.ts. */
+  readonly browsers: {
+    readonly allowedHosts: readonly string[];
+    readonly allowedOrigins: readonly string[];
+  };
+  readonly eventStreams: { readonly perClient: number; readonly total: number };
 }
 
 /** Thrown when an environment variable has a value reprocess cannot use; the message names the variable. */
@@ -164,6 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: raw.API_KEYS ?? [],
     catalog: { databaseUrl: raw.DATABASE_URL ?? null, migrateOnStart: raw.MIGRATE_ON_START },
     maxUploadBytes: raw.MAX_UPLOAD_BYTES,
+    browsers: { allowedHosts: raw.ALLOWED_HOSTS ?? [], allowedOrigins: raw.ALLOWED_ORIGINS ?? [] },
+    eventStreams: { perClient: raw.EVENT_STREAMS_PER_CLIENT, total: raw.EVENT_STREAMS_MAX },
   });
 }
 

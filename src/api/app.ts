@@ -4,9 +4,11 @@ import type { Logger } from '../logger';
 import type { Catalog } from '../store';
 import type { RequestState } from './context';
 import { ApiError } from './errors';
+import { StreamAllowance } from './events/allowance';
 import { ProgressHub } from './events/hub';
 import { createMetrics, type ApiMetrics } from './metrics';
 import { requireApiKey } from './middleware/auth';
+import { refuseCrossSite, requireServedHost } from './middleware/browser-guard';
 import { errorEnvelope } from './middleware/errors';
 import { observeRequests } from './middleware/metrics';
 import { requestContext } from './middleware/request-context';
@@ -33,6 +35,12 @@ export interface AppDeps {
   maxUploadBytes?: number;
   /** Accepted API keys; empty means none is required. */
   apiKeys?: readonly string[];
+  /** The address the API listens on: a keyless API answers for it besides loopback names. */
+  bindHost?: string;
+  /** What browsers may make the API do (config's `browsers`). */
+  browsers?: { allowedHosts: readonly string[]; allowedOrigins: readonly string[] };
+  /** Event streams open at once: per client, and in all. */
+  eventStreams?: { perClient: number; total: number };
   maxJsonBytes?: number;
   metrics?: ApiMetrics;
   /** How often a followed video's progress is read for its event streams. */
@@ -69,7 +77,17 @@ export function createApp(deps: AppDeps): ReprocessApp {
     { orchestrator: deps.orchestrator, progress, metrics, requireVideo, maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024 },
     router,
   );
-  eventRoutes({ hub, metrics, requireVideo, keepAliveMs: deps.keepAliveMs ?? 15_000 }, router);
+  const streams = deps.eventStreams ?? { perClient: 16, total: 1_000 };
+  eventRoutes(
+    {
+      hub,
+      metrics,
+      requireVideo,
+      keepAliveMs: deps.keepAliveMs ?? 15_000,
+      allowance: new StreamAllowance(streams.perClient, streams.total),
+    },
+    router,
+  );
   videoRoutes(
     {
       catalog: deps.catalog,
@@ -88,6 +106,14 @@ export function createApp(deps: AppDeps): ReprocessApp {
   app.use(requestContext(deps.logger));
   app.use(observeRequests(metrics));
   app.use(errorEnvelope());
+  app.use(
+    requireServedHost({
+      apiKeys: deps.apiKeys ?? [],
+      bindHost: deps.bindHost ?? '127.0.0.1',
+      allowedHosts: deps.browsers?.allowedHosts ?? [],
+    }),
+  );
+  app.use(refuseCrossSite(deps.browsers?.allowedOrigins ?? []));
   app.use(requireApiKey(deps.apiKeys ?? []));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

@@ -5,6 +5,11 @@ import type { Logger } from '../logger';
 export interface RequestState {
   requestId: string;
   log: Logger;
+  /**
+   * Who is asking, for per-client limits: the API key's digest prefix when keys are in use, else the peer address.
+   * Set by the key check.
+   */
+  client: string;
 }
 
 export type ApiContext = ParameterizedContext<RequestState>;

@@ -15,6 +15,16 @@ export const ERROR_CATALOGUE = {
   },
   INVALID_REQUEST: { status: 400, message: 'The request body is not valid' },
   UNAUTHORIZED: { status: 401, message: 'A valid API key is required: send Authorization: Bearer <key>' },
+  HOST_NOT_ALLOWED: {
+    status: 403,
+    message:
+      'Without API keys this API answers only for loopback names and the address it listens on; add this host name to ALLOWED_HOSTS',
+  },
+  CROSS_SITE_REQUEST: {
+    status: 403,
+    message:
+      'Requests that change state are refused from the pages of other web sites; add the origin to ALLOWED_ORIGINS',
+  },
   VIDEO_NOT_FOUND: { status: 404, message: 'No video with this id' },
   TASK_NOT_FOUND: { status: 404, message: 'This video has never been reprocessed' },
   MEDIA_NOT_FOUND: { status: 404, message: 'No such file among the published outputs of this video' },
@@ -27,6 +37,10 @@ export const ERROR_CATALOGUE = {
     message: 'No reprocessing run is open for this video, so there is nothing to cancel',
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  TOO_MANY_STREAMS: {
+    status: 429,
+    message: 'Too many event streams are open: close one, or poll GET …/reprocess instead',
+  },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range lies outside the file' },
   HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json' },

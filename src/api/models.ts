@@ -100,10 +100,13 @@ export const PageQuery = z
   .strict();
 
 /** The form fields of an upload (`POST /api/v1/videos`, multipart/form-data) beside its `file`. */
+/** Longest title a video may have, given in the form or taken from the uploaded file's name. */
+export const TITLE_MAX_LENGTH = 500;
+
 export const IngestFields = z
   .object({
     id: VideoId.optional(),
-    title: z.string().trim().min(1).max(500).optional(),
+    title: z.string().trim().min(1).max(TITLE_MAX_LENGTH).optional(),
     process: z.enum(['true', 'false']).optional(),
   })
   .strict();

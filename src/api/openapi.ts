@@ -133,7 +133,7 @@ export const OPERATIONS: readonly Operation[] = [
       description: 'An event stream; each `progress` event carries a TaskProgressResponse',
       media: 'text/event-stream',
     },
-    errors: READ_ERRORS,
+    errors: [...READ_ERRORS, 'TOO_MANY_STREAMS'],
     lastEventId: true,
     also: { status: 204, description: 'The client has already seen the end of the run (its Last-Event-ID)' },
   },
@@ -366,8 +366,9 @@ function describeOperation(operation: Operation): Record<string, unknown> {
   if (operation.also) responses[operation.also.status] = { description: operation.also.description };
   const errors: ErrorCode[] = [...operation.errors];
   if (operation.auth !== false) errors.push(...COMMON_ERRORS);
-  // Any request Node's HTTP parser refuses, whatever its route.
-  errors.push('MALFORMED_REQUEST', 'HEADERS_TOO_LARGE');
+  // Any request Node's HTTP parser refuses, whatever its route; and, without keys, any naming a host not served.
+  errors.push('MALFORMED_REQUEST', 'HEADERS_TOO_LARGE', 'HOST_NOT_ALLOWED');
+  if (operation.method !== 'get') errors.push('CROSS_SITE_REQUEST');
   if (operation.path.includes('{video_id}')) errors.push('METHOD_NOT_ALLOWED');
   for (const [status, codes] of groupByStatus(errors)) {
     responses[status] = {

@@ -40,6 +40,12 @@ export class Orchestrator {
   private readonly namespace: string;
   /** Queries through this client are refused by runs that closed other than cleanly; see queryLatest. */
   private readonly cleanQueries: WorkflowClient;
+  /**
+   * The latest run of each video known to be a ReprocessVideo, by video id (most recently used last). A namespace may
+   * hold other applications' workflows, and one whose id equals a video id must never be read nor cancelled: a
+   * run is checked by describe before it is first queried, and an answer from any other run is not used.
+   */
+  private readonly ours = new Map<string, string>();
 
   constructor(
     private readonly client: Client,
@@ -95,11 +101,24 @@ export class Orchestrator {
           typedSearchAttributes: [{ key: REPROCESS_STAGE, value: 'queued' }],
         }),
       );
+      this.remember(input.videoId, handle.firstExecutionRunId);
       return { runId: handle.firstExecutionRunId };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        const open = await this.describe(input.videoId).catch(() => null);
-        throw alreadyRunning(input.videoId, open?.runId ?? null, error);
+        const open = await this.describe(input.videoId).then(
+          (execution) => ({ execution, failure: null }),
+          (failure: unknown) => ({ execution: null, failure }),
+        );
+        if (open.failure instanceof ApiError && open.failure.cause instanceof ForeignWorkflowError) {
+          throw new ApiError(
+            'TASK_ALREADY_RUNNING',
+            `The workflow id ${input.videoId} is held by a workflow that is not reprocess's ` +
+              `(${open.failure.cause.workflowType}) in namespace ${this.namespace}; give reprocess a namespace of its own`,
+            { video_id: input.videoId, run_id: null },
+            { cause: error },
+          );
+        }
+        throw alreadyRunning(input.videoId, open.execution?.runId ?? null, error);
       }
       throw toApiError(error);
     }
@@ -134,10 +153,20 @@ export class Orchestrator {
     }
   }
 
-  /** Temporal's view of the latest run; TASK_NOT_FOUND when the video was never processed (or is past retention). */
+  /**
+   * Temporal's view of the latest run; TASK_NOT_FOUND when the video was never processed (or is past retention), and
+   * when the execution behind the id is not a ReprocessVideo.
+   */
   async describe(videoId: string, deadline = Date.now() + this.queryTimeoutMs): Promise<ExecutionView> {
     try {
       const description = await this.bounded(deadline, () => this.client.workflow.getHandle(videoId).describe());
+      if (description.type !== REPROCESS_WORKFLOW_TYPE) {
+        this.ours.delete(videoId);
+        throw new ApiError('TASK_NOT_FOUND', undefined, undefined, {
+          cause: new ForeignWorkflowError(videoId, description.type),
+        });
+      }
+      this.remember(videoId, description.runId);
       return {
         workflowId: description.workflowId,
         runId: description.runId,
@@ -158,12 +187,36 @@ export class Orchestrator {
    * describe. Rejects too when the workflow cannot answer by the deadline (no worker polling, or all busy).
    */
   async queryLatest(videoId: string, deadline: number): Promise<ProgressState> {
-    return this.bounded(deadline, () => this.cleanQueries.getHandle(videoId).query(progressQuery));
+    return this.queryOurs(this.cleanQueries, videoId, deadline);
   }
 
   /** The latest run's progress state, whatever way it closed; rejects as queryLatest does. */
   async queryProgress(videoId: string, deadline = Date.now() + this.queryTimeoutMs): Promise<ProgressState> {
-    return this.bounded(deadline, () => this.client.workflow.getHandle(videoId).query(progressQuery));
+    return this.queryOurs(this.client.workflow, videoId, deadline);
+  }
+
+  /**
+   * Queries the latest run once it is known to be ours. In the common case that costs one round trip: the run was
+   * checked before (the state names its run). When the run that answers is another (a newer one started elsewhere),
+   * it is checked now and asked again by its run id, so no other application's answer is ever used.
+   */
+  private async queryOurs(workflows: WorkflowClient, videoId: string, deadline: number): Promise<ProgressState> {
+    const known = this.ours.get(videoId) ?? (await this.describe(videoId, deadline)).runId;
+    const state = await this.bounded(deadline, () => workflows.getHandle(videoId).query(progressQuery));
+    if (isStateOf(state, known)) return state;
+    const { runId } = await this.describe(videoId, deadline);
+    const pinned = await this.bounded(deadline, () => workflows.getHandle(videoId, runId).query(progressQuery));
+    if (isStateOf(pinned, runId)) return pinned;
+    throw new ApiError('TASK_NOT_FOUND', undefined, undefined, {
+      cause: new ForeignWorkflowError(videoId, 'an execution whose answer is not a ReprocessVideo state'),
+    });
+  }
+
+  /** Marks a video's latest run as ours, keeping the memory bounded. */
+  private remember(videoId: string, runId: string): void {
+    this.ours.delete(videoId);
+    this.ours.set(videoId, runId);
+    if (this.ours.size > KNOWN_RUNS) this.ours.delete(this.ours.keys().next().value!);
   }
 
   /**
@@ -228,6 +281,25 @@ function stepsStarted(
     pending.some((activity) => activity.state === STARTED || (activity.attempt ?? 1) > 1) ||
     historyLength > OPENING_EVENTS
   );
+}
+
+/** Videos whose latest run is remembered as checked; past it the least recently read is checked again. */
+const KNOWN_RUNS = 10_000;
+
+/** Whether a query's answer is the progress state of run `runId` (and so of a ReprocessVideo). */
+function isStateOf(state: unknown, runId: string): state is ProgressState {
+  return typeof state === 'object' && state !== null && (state as { runId?: unknown }).runId === runId;
+}
+
+/** Thrown when the execution behind a video id belongs to another application; answered as TASK_NOT_FOUND. */
+export class ForeignWorkflowError extends Error {
+  override readonly name = 'ForeignWorkflowError';
+  constructor(
+    readonly workflowId: string,
+    readonly workflowType: string,
+  ) {
+    super(`Execution ${workflowId} is a ${workflowType}, not a ${REPROCESS_WORKFLOW_TYPE}`);
+  }
 }
 
 /** Thrown when a Temporal call has not answered by its deadline. */

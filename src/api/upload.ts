@@ -83,13 +83,14 @@ export async function receiveUpload(
   parser.on('filesLimit', () => (got.failure ??= new ApiError('INVALID_UPLOAD', 'Send exactly one file')));
   parser.on('fieldsLimit', () => (got.failure ??= new ApiError('INVALID_UPLOAD', 'Too many form fields')));
   parser.on('file', (name, stream, info) => {
+    // busboy destroys a part's stream with an error when the body ends or is cut off inside that part. Unheard, that
+    // error would take the whole process down; the outcome is told by the parser and the pipeline instead.
+    stream.on('error', () => undefined);
     if (name !== 'file' || got.written) {
       got.failure ??= new ApiError('INVALID_UPLOAD', 'Send the video in one form field named "file"');
-      stream.resume();
+      drainBriefly(stream, () => got.stop?.(got.failure ?? new Error('refused part')));
       return;
     }
-    // Errors of the file stream reach us through the pipelines; a listener keeps a late one from crashing the process.
-    stream.on('error', () => undefined);
     let size = 0;
     stream.on('data', (chunk: Buffer) => (size += chunk.length));
     stream.on('limit', () => {
@@ -134,4 +135,22 @@ export async function receiveUpload(
       cause: error,
     });
   }
+}
+
+/** How much of a part that is not the video is read before the upload is cut short: the answer is 400 either way. */
+const REFUSED_PART_BYTES = 64 * 1024;
+
+/**
+ * Reads a refused part only as far as a small limit, then calls `stop`: a client that sends gigabytes in a field
+ * that is not "file" is not read to the end.
+ */
+function drainBriefly(stream: NodeJS.ReadableStream, stop: () => void): void {
+  let read = 0;
+  const onData = (chunk: Buffer) => {
+    read += chunk.length;
+    if (read <= REFUSED_PART_BYTES) return;
+    stream.removeListener('data', onData);
+    stop();
+  };
+  stream.on('data', onData);
 }

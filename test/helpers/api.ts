@@ -6,7 +6,18 @@ import type { Catalog } from '../../src/store';
 import { openTestCatalog } from './catalog';
 
 export type AppOptions = Partial<
-  Pick<AppDeps, 'apiKeys' | 'eventPollMs' | 'keepAliveMs' | 'metrics' | 'catalog' | 'maxUploadBytes'>
+  Pick<
+    AppDeps,
+    | 'apiKeys'
+    | 'eventPollMs'
+    | 'keepAliveMs'
+    | 'metrics'
+    | 'catalog'
+    | 'maxUploadBytes'
+    | 'bindHost'
+    | 'browsers'
+    | 'eventStreams'
+  >
 > & {
   queryTimeoutMs?: number;
   commandTimeoutMs?: number;

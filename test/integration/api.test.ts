@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config';
 import { createWorker } from '../../src/worker';
 import { openTestCatalog } from '../helpers/catalog';
 import { buildApp, unreachableClient } from '../helpers/api';
-import { CATALOG_ROUTE_CODES, MALFORMED_HTTP_CODES } from '../helpers/error-codes';
+import { CATALOG_ROUTE_CODES, HOSTILE_CLIENT_CODES, MALFORMED_HTTP_CODES } from '../helpers/error-codes';
 import { eventually } from '../helpers/gate';
 import { addVideo, makeDataDir } from '../helpers/media';
 import { freePort } from '../helpers/ports';
@@ -461,7 +461,7 @@ describe('reprocess API on a real dev server and worker', () => {
     });
 
     it('has answered every code of the error catalogue but the catalog routes’ (catalog-api.test.ts has those)', () => {
-      expect([...codesSeen, ...CATALOG_ROUTE_CODES, ...MALFORMED_HTTP_CODES].sort()).toEqual(
+      expect([...codesSeen, ...CATALOG_ROUTE_CODES, ...MALFORMED_HTTP_CODES, ...HOSTILE_CLIENT_CODES].sort()).toEqual(
         Object.keys(ERROR_CATALOGUE).sort(),
       );
     });

@@ -4,6 +4,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import pino from 'pino';
 import type { RequestState } from '../../src/api/context';
+import { StreamAllowance } from '../../src/api/events/allowance';
 import { ProgressHub } from '../../src/api/events/hub';
 import { createMetrics } from '../../src/api/metrics';
 import { errorEnvelope } from '../../src/api/middleware/errors';
@@ -15,14 +16,22 @@ import { eventually, Gate } from '../helpers/gate';
 import { openEventStream } from '../helpers/sse';
 
 /** The events route alone, over a scripted reader, on a real socket. */
-async function serve(read: (videoId: string) => Promise<TaskProgressResponse>) {
+async function serve(
+  read: (videoId: string) => Promise<TaskProgressResponse>,
+  allowance = new StreamAllowance(100, 100),
+  client: (ctx: Koa.ParameterizedContext<RequestState>) => string = () => 'one client',
+) {
   const metrics = createMetrics();
   const hub = new ProgressHub(read, 5, metrics);
   const router = new Router<RequestState>();
-  eventRoutes({ hub, metrics, requireVideo: () => Promise.resolve(), keepAliveMs: 60_000 }, router);
+  eventRoutes({ hub, metrics, requireVideo: () => Promise.resolve(), keepAliveMs: 60_000, allowance }, router);
   const app = new Koa<RequestState>();
   app.use(requestContext(pino({ level: 'silent' })));
   app.use(errorEnvelope());
+  app.use(async (ctx, next) => {
+    ctx.state.client = client(ctx);
+    await next();
+  });
   app.use(router.routes());
   app.silent = true;
   const handle = app.callback();
@@ -90,6 +99,31 @@ describe('GET /api/v1/videos/:video_id/reprocess/events', () => {
       const clients = await served.metrics.eventClients.get();
       expect(clients.values[0]?.value ?? 0).toBe(0);
     } finally {
+      await served.close();
+    }
+  });
+
+  it("answers 429 TOO_MANY_STREAMS with Retry-After past a client's streams, and frees a slot when one closes", async () => {
+    const allowance = new StreamAllowance(2, 3);
+    const served = await serve(script(snapshot(1)), allowance, (ctx) => ctx.get('X-Client') || 'anonymous');
+    const open: Awaited<ReturnType<typeof openEventStream>>[] = [];
+    try {
+      for (let i = 0; i < 2; i += 1) open.push(await openEventStream(served.url, { 'X-Client': 'a' }));
+      expect(open.map((stream) => stream.status)).toEqual([200, 200]);
+      const refused = await openEventStream(served.url, { 'X-Client': 'a' });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      // Another client still gets one, until the total is reached.
+      open.push(await openEventStream(served.url, { 'X-Client': 'b' }));
+      expect(open[2]!.status).toBe(200);
+      expect((await openEventStream(served.url, { 'X-Client': 'c' })).status).toBe(429);
+      open.shift()!.close();
+      await eventually(() => (allowance.heldBy('a') === 1 ? true : undefined));
+      const again = await openEventStream(served.url, { 'X-Client': 'a' });
+      open.push(again);
+      expect(again.status).toBe(200);
+    } finally {
+      for (const stream of open) stream.close();
       await served.close();
     }
   });

@@ -16,20 +16,21 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export function requireApiKey(apiKeys: readonly string[]): Middleware<RequestState> {
   const accepted = apiKeys.map(digest);
   return async (ctx, next) => {
+    ctx.state.client = `address:${ctx.req.socket.remoteAddress ?? 'unknown'}`;
     if (accepted.length === 0 || OPEN_PATHS.has(ctx.path)) {
       await next();
       return;
     }
     const match = /^Bearer ([^\s]+)$/i.exec(ctx.get('Authorization'));
+    const offered = match ? digest(match[1]!) : null;
     let valid = false;
-    if (match) {
-      const offered = digest(match[1]!);
-      for (const key of accepted) valid = timingSafeEqual(offered, key) || valid;
-    }
-    if (!valid) {
+    if (offered) for (const key of accepted) valid = timingSafeEqual(offered, key) || valid;
+    if (!valid || !offered) {
       ctx.set('WWW-Authenticate', 'Bearer realm="reprocess"');
       throw new ApiError('UNAUTHORIZED', match ? 'The API key is not valid' : undefined);
     }
+    // Each key is one client, from wherever it connects; the digest's prefix names it without holding the key.
+    ctx.state.client = `key:${offered.toString('hex').slice(0, 16)}`;
     await next();
   };
 }

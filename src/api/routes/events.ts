@@ -2,6 +2,8 @@ import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import { isFinalTaskStatus } from '../../progress';
 import type { RequestState } from '../context';
+import { ApiError } from '../errors';
+import type { StreamAllowance } from '../events/allowance';
 import { snapshotKey, type FeedEvent } from '../events/feed';
 import type { ProgressHub } from '../events/hub';
 import { formatSse, parseLastEventId, SSE_KEEP_ALIVE, sseRetry } from '../events/sse';
@@ -14,6 +16,7 @@ export interface EventRoutesDeps {
   metrics: ApiMetrics;
   requireVideo: VideoCheck;
   keepAliveMs: number;
+  allowance: StreamAllowance;
 }
 
 /** How long a client waits before reconnecting after a dropped connection. */
@@ -27,12 +30,21 @@ const RECONNECT_MS = 2_000;
  * position.
  */
 export function eventRoutes(deps: EventRoutesDeps, router: Router<RequestState>): void {
-  const { hub, metrics, requireVideo, keepAliveMs } = deps;
+  const { hub, metrics, requireVideo, keepAliveMs, allowance } = deps;
 
   router.get('/api/v1/videos/:video_id/reprocess/events', async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
     await requireVideo(videoId);
     let lastSeen = parseLastEventId(ctx.get('Last-Event-ID') || undefined);
+    const giveBack = allowance.take(ctx.state.client);
+    if (giveBack === null) {
+      // EventSource reconnects on its own after an error answer only if told when; the header says it for others.
+      ctx.set('Retry-After', String(RECONNECT_MS / 1000 + 8));
+      throw new ApiError('TOO_MANY_STREAMS', undefined, {
+        per_client: allowance.perClient,
+        held: allowance.heldBy(ctx.state.client),
+      });
+    }
 
     // Cleanup is set up before the first read, so a client that leaves while it is pending leaves nothing behind.
     const stream = new PassThrough();
@@ -45,6 +57,7 @@ export function eventRoutes(deps: EventRoutesDeps, router: Router<RequestState>)
     const cleanup = () => {
       if (closed) return;
       closed = true;
+      giveBack();
       clearInterval(timers.keepAlive);
       unlisten();
       stream.end();

@@ -9,7 +9,7 @@ import { decodeCursor, VideoExistsError, type Catalog } from '../../store';
 import type { RequestState } from '../context';
 import { ApiError } from '../errors';
 import type { ApiMetrics } from '../metrics';
-import { IngestFields, PageQuery, type IngestResponse, type RunHistoryPage } from '../models';
+import { IngestFields, PageQuery, TITLE_MAX_LENGTH, type IngestResponse, type RunHistoryPage } from '../models';
 import { toApiError, type Orchestrator } from '../orchestrator';
 import { presentRun, presentVideo } from '../present-video';
 import { receiveUpload } from '../upload';
@@ -68,7 +68,7 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
       await fromCatalog(
         catalog.insertVideo({
           id: videoId,
-          title: fields.data.title ?? (upload.file.name || null),
+          title: fields.data.title ?? titleFromFilename(upload.file.name),
           source_path: path.relative(dataDir, source),
           size_bytes: upload.file.size,
           info: JSON.stringify(info),
@@ -171,6 +171,17 @@ async function placeWithoutReplacing(received: string, target: string): Promise<
   await fs.mkdir(path.dirname(target), { recursive: true });
   await fs.link(received, target);
   await fs.rm(received, { force: true });
+}
+
+/**
+ * The title an upload gets when the form gives none: the file's name as the client sent it, bounded like a title
+ * field and without control characters (it is shown in lists and logs).
+ */
+export function titleFromFilename(name: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  const printable = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
+  const bounded = Array.from(printable).slice(0, TITLE_MAX_LENGTH).join('').trim();
+  return bounded === '' ? null : bounded;
 }
 
 /** A readable id for an upload that names none. */
