@@ -5,13 +5,32 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { isLoopback } from '../src/api/bind';
 import { loadConfigOrExit } from '../src/config';
 import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { ensureTemporalCli } from './lib/temporal-cli';
 
 const config = loadConfigOrExit();
 const log = (message: string) => console.log(`reprocess: ${message}`);
-const children: { name: string; process: ChildProcess }[] = [];
+
+/** A process `up` keeps running: restarted when it exits unexpectedly, stopped only by Ctrl-C. */
+interface Supervised {
+  name: string;
+  command: string;
+  args: string[];
+  process: ChildProcess;
+  startedAt: number;
+  /** Unexpected exits in a row, each within STABLE_MS of its start: the next restart waits 2^failures s. */
+  failures: number;
+  restart: NodeJS.Timeout | undefined;
+}
+
+/** A process that stayed up this long counts as healthy again: its next crash is restarted after 1 s. */
+const STABLE_MS = 60_000;
+const FIRST_RESTART_MS = 1_000;
+const LONGEST_RESTART_MS = 30_000;
+
+const children: Supervised[] = [];
 let stopping = false;
 
 async function run(): Promise<void> {
@@ -22,6 +41,15 @@ async function run(): Promise<void> {
     log(`using the Temporal server already listening on ${config.temporal.address}`);
     await registerSearchAttribute();
   } else {
+    if (!isLoopback(host)) {
+      // The dev server has no authentication: bound beyond loopback, anyone on the network could run, read and
+      // cancel workflows. Saying so in a log line nobody reads is not enough; it is refused.
+      throw new Error(
+        `refusing to start the Temporal dev server on ${config.temporal.address}: it has no authentication, and ` +
+          `${host} is reachable from other machines. Use a loopback TEMPORAL_ADDRESS (127.0.0.1:7233), or run a ` +
+          'Temporal server of your own there with authentication (npm run up uses one that is already listening).',
+      );
+    }
     const cli = await ensureTemporalCli(log);
     start('temporal', cli, [
       'server',
@@ -45,9 +73,10 @@ async function run(): Promise<void> {
     await waitFor(() => isListening(host, Number(portText)), 30_000, 'the Temporal dev server');
   }
 
-  const tsx = require.resolve('tsx/cli');
-  start('worker', process.execPath, [tsx, 'src/worker.ts']);
-  start('api', process.execPath, [tsx, 'src/api/server.ts']);
+  // tsx as a loader in the process itself, not its CLI (which runs the entry in a child of its own): a signal, or a
+  // crash, then reaches the process that does the work, and a restart never finds an orphan holding its port.
+  start('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts']);
+  start('api', process.execPath, ['--import', 'tsx', 'src/api/server.ts']);
   await waitFor(() => isListening(config.host, config.port), 60_000, 'the API');
 
   const api = `http://${config.host}:${config.port}`;
@@ -84,13 +113,45 @@ async function registerSearchAttribute(): Promise<void> {
 }
 
 function start(name: string, command: string, args: string[]): void {
+  const entry: Supervised = {
+    name,
+    command,
+    args,
+    process: launch(name, command, args),
+    startedAt: Date.now(),
+    failures: 0,
+    restart: undefined,
+  };
+  children.push(entry);
+  watch(entry);
+}
+
+function launch(name: string, command: string, args: string[]): ChildProcess {
   // Own process group: Ctrl-C reaches only this script, which then stops each child once, in order.
   const child = spawn(command, args, { stdio: 'inherit', detached: true });
-  children.push({ name, process: child });
-  child.once('exit', (code, signal) => {
+  log(`${name} started (pid ${child.pid})`);
+  return child;
+}
+
+/**
+ * One process exiting must not take the others down: it is restarted, after 1 s, then 2, 4 … up to 30 s while it
+ * keeps failing at once, so a crash loop neither spins nor gives up. Only Ctrl-C stops the service.
+ */
+function watch(entry: Supervised): void {
+  entry.process.once('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`reprocess: ${name} exited unexpectedly (${code ?? signal}); stopping the rest`);
-    void stopAll(1);
+    if (Date.now() - entry.startedAt > STABLE_MS) entry.failures = 0;
+    const delay = Math.min(LONGEST_RESTART_MS, FIRST_RESTART_MS * 2 ** entry.failures);
+    entry.failures += 1;
+    console.error(
+      `reprocess: ${entry.name} exited unexpectedly (${code ?? signal}); restarting it in ${delay / 1000} s`,
+    );
+    entry.restart = setTimeout(() => {
+      if (stopping) return;
+      entry.process = launch(entry.name, entry.command, entry.args);
+      entry.startedAt = Date.now();
+      watch(entry);
+    }, delay);
   });
 }
 
@@ -99,6 +160,7 @@ async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   log('stopping… (Ctrl-C again to kill at once)');
+  for (const entry of children) clearTimeout(entry.restart);
   const order = ['api', 'worker', 'temporal'];
   for (const name of order) {
     const entry = children.find((candidate) => candidate.name === name);
