@@ -184,18 +184,22 @@ async function naiveScript(source: string, out: string) {
     await fs.mkdir(path.join(dir, rendition.name), { recursive: true });
     const timed = await timeCommand(
       'ffmpeg',
-      buildHlsLadderArgs({ sourcePath: source, outDir: dir, renditions: [rendition], hasAudio: true }).filter(
-        dropProgress(),
-      ),
+      buildHlsLadderArgs({
+        sourcePath: source,
+        durationSeconds: SECONDS,
+        outDir: dir,
+        renditions: [rendition],
+        hasAudio: true,
+      }).filter(dropProgress()),
     );
     wallSeconds += timed.wallSeconds;
     rungCpuSeconds += timed.cpuSeconds;
   }
   const others = [
     buildPosterArgs(source, out, { durationSeconds: SECONDS, width: WIDTH, height: HEIGHT }),
-    buildStoryboardArgs(source, out, plan),
-    buildAudioArgs(source, out),
-    buildScenesArgs(source),
+    buildStoryboardArgs(source, out, plan, SECONDS),
+    buildAudioArgs(source, out, SECONDS),
+    buildScenesArgs(source, { durationSeconds: SECONDS }),
   ];
   for (const args of others) wallSeconds += (await timeCommand('ffmpeg', args.filter(dropProgress()))).wallSeconds;
   return { wallSeconds, rungCpuSeconds };

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { buildAudioArgs, parseLoudnessSummary, waveformPeaks, type Loudness } from '../media/audio';
+import { buildAudioArgs, createPeakAccumulator, parseLoudnessSummary, type Loudness } from '../media/audio';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { runFfmpegStep } from './ffmpeg-step';
@@ -27,15 +27,16 @@ export function createAudio(deps: ActivityDeps, track: ProgressReporter) {
       const out = currentStagingDir(deps.dataDir, videoId);
       await fs.mkdir(out, { recursive: true });
       let stderr = '';
-      await runFfmpegStep(deps.ffmpegPath, buildAudioArgs(source, out), {
+      await runFfmpegStep(deps.ffmpegPath, buildAudioArgs(source, out, info.durationSeconds), {
         durationSeconds: info.durationSeconds,
+        declaredSourceSeconds: info.durationSeconds,
         onFraction: (fraction) => update(fraction * 0.97),
         // Only the end matters (ebur128's summary); keep a bounded tail.
         onStderr: (chunk) => (stderr = (stderr + chunk).slice(-8192)),
       });
       const loudness = parseLoudnessSummary(stderr);
       const pcmPath = path.join(out, 'waveform.pcm');
-      const peaks = waveformPeaks(await fs.readFile(pcmPath), WAVEFORM_BUCKETS);
+      const peaks = await streamPeaks(pcmPath, WAVEFORM_BUCKETS);
       await fs.rm(pcmPath, { force: true });
       await fs.writeFile(path.join(out, 'waveform.json'), JSON.stringify({ buckets: peaks.length, peaks }));
       await fs.writeFile(path.join(out, 'audio.json'), JSON.stringify({ loudness }, null, 2));
@@ -46,4 +47,12 @@ export function createAudio(deps: ActivityDeps, track: ProgressReporter) {
       release();
     }
   };
+}
+
+/** The waveform's peaks, read through in chunks: the PCM of a long video is not held in memory. */
+async function streamPeaks(pcmPath: string, buckets: number): Promise<number[]> {
+  const { size } = await fs.stat(pcmPath);
+  const accumulator = createPeakAccumulator(Math.floor(size / 2), buckets);
+  for await (const chunk of createReadStream(pcmPath)) accumulator.push(chunk as Buffer);
+  return accumulator.peaks();
 }

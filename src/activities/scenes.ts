@@ -22,8 +22,9 @@ export function createScenes(deps: ActivityDeps, track: ProgressReporter) {
       const out = currentStagingDir(deps.dataDir, videoId);
       await fs.mkdir(out, { recursive: true });
       const parser = createSceneParser();
-      await runFfmpegStep(deps.ffmpegPath, buildScenesArgs(source), {
+      await runFfmpegStep(deps.ffmpegPath, buildScenesArgs(source, { durationSeconds: info.durationSeconds }), {
         durationSeconds: info.durationSeconds,
+        declaredSourceSeconds: info.durationSeconds,
         onFraction: (fraction) => update(fraction * 0.98),
         onStderr: parser.push,
       });

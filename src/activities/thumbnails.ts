@@ -30,7 +30,7 @@ export function createThumbnails(deps: ActivityDeps, track: ProgressReporter) {
         onFraction: update,
         range: [0, 0.05],
       });
-      await runFfmpegStep(deps.ffmpegPath, buildStoryboardArgs(source, out, plan), {
+      await runFfmpegStep(deps.ffmpegPath, buildStoryboardArgs(source, out, plan, info.durationSeconds), {
         durationSeconds: info.durationSeconds,
         onFraction: update,
         range: [0.05, 0.98],

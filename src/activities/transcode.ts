@@ -103,6 +103,7 @@ export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
         deps.ffmpegPath,
         buildHlsLadderArgs({
           sourcePath: source,
+          durationSeconds: info.durationSeconds,
           outDir: out,
           renditions,
           hasAudio: info.hasAudio,
@@ -113,6 +114,8 @@ export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
         }),
         {
           durationSeconds: Math.max(0, info.durationSeconds - startSeconds),
+          // out_time counts from the resume point, as durationSeconds does.
+          declaredSourceSeconds: info.durationSeconds,
           range: [from, 1],
           onFraction: (fraction) => {
             update(fraction);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { inputArgs } from './input-args';
 
-/** PCM rate of the waveform pass: enough for peaks, small enough to read in one go for long videos. */
+/** PCM rate of the waveform pass: enough for peaks, and 14 MB an hour of mono 16-bit to stream through. */
 export const WAVEFORM_SAMPLE_RATE = 2000;
 
 export interface Loudness {
@@ -17,9 +17,9 @@ export interface Loudness {
  * One pass over the first audio stream with three outputs: `audio.m4a` (AAC stereo), the EBU R128 measurement
  * (ebur128 prints its summary on stderr at the end) and mono 16-bit PCM for the waveform.
  */
-export function buildAudioArgs(sourcePath: string, outDir: string): string[] {
+export function buildAudioArgs(sourcePath: string, outDir: string, durationSeconds: number): string[] {
   return [
-    ...inputArgs(sourcePath, { logLevel: 'info' }),
+    ...inputArgs(sourcePath, { durationSeconds, logLevel: 'info' }),
     '-map',
     '0:a:0',
     '-vn',
@@ -76,18 +76,52 @@ function toNumber(value: string | undefined): number {
   return value === '-inf' || value === undefined ? -Infinity : Number(value);
 }
 
-/** Peak amplitude (0..1) of each of `buckets` equal slices of mono 16-bit little-endian PCM. */
-export function waveformPeaks(pcm: Buffer, buckets: number): number[] {
-  const samples = Math.floor(pcm.length / 2);
-  if (samples === 0 || buckets <= 0) return [];
-  const count = Math.min(buckets, samples);
-  const peaks: number[] = [];
-  for (let b = 0; b < count; b += 1) {
-    const from = Math.floor((b * samples) / count);
-    const to = Math.floor(((b + 1) * samples) / count);
-    let peak = 0;
-    for (let i = from; i < to; i += 1) peak = Math.max(peak, Math.abs(pcm.readInt16LE(i * 2)));
-    peaks.push(Math.round((peak / 32768) * 1000) / 1000);
-  }
-  return peaks;
+export interface PeakAccumulator {
+  /** Takes the next bytes of the PCM, split anywhere (even inside a sample). */
+  push: (chunk: Buffer) => void;
+  /** Peak amplitude (0..1, three decimals) of each bucket; the buckets no sample reached yet are 0. */
+  peaks: () => number[];
+}
+
+/**
+ * Peak amplitude of each of `buckets` equal slices of mono 16-bit little-endian PCM of `totalSamples` samples, fed
+ * in chunks: the PCM of a long video is never held whole in memory. Bucket `b` covers samples
+ * [⌊b·n/count⌋, ⌊(b+1)·n/count⌋), with count = min(buckets, n) so that no bucket is empty; samples past
+ * `totalSamples` are ignored.
+ */
+export function createPeakAccumulator(totalSamples: number, buckets: number): PeakAccumulator {
+  const samples = Math.max(0, Math.floor(totalSamples));
+  const count = buckets > 0 ? Math.min(Math.floor(buckets), samples) : 0;
+  const maxima = new Array<number>(count).fill(0);
+  let index = 0;
+  let bucket = 0;
+  let bucketEnd = count > 0 ? Math.floor(samples / count) : 0;
+  // The first byte of a sample whose second byte is in the next chunk.
+  let carry: number | null = null;
+
+  const take = (sample: number) => {
+    if (index >= samples) return;
+    while (index >= bucketEnd) {
+      bucket += 1;
+      bucketEnd = Math.floor(((bucket + 1) * samples) / count);
+    }
+    maxima[bucket] = Math.max(maxima[bucket] ?? 0, Math.abs(sample));
+    index += 1;
+  };
+
+  return {
+    push(chunk) {
+      if (count === 0 || chunk.length === 0) return;
+      let offset = 0;
+      if (carry !== null) {
+        const value = ((chunk[0] ?? 0) << 8) | carry;
+        take(value >= 0x8000 ? value - 0x10000 : value);
+        carry = null;
+        offset = 1;
+      }
+      for (; offset + 1 < chunk.length; offset += 2) take(chunk.readInt16LE(offset));
+      if (offset < chunk.length) carry = chunk[offset] ?? 0;
+    },
+    peaks: () => maxima.map((peak) => Math.round((peak / 32768) * 1000) / 1000),
+  };
 }

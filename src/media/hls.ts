@@ -4,6 +4,8 @@ import { HLS_SEGMENT_SECONDS, type Rendition } from './ladder';
 
 export interface HlsJob {
   sourcePath: string;
+  /** The source's probed duration: reading stops a margin past it (input-args.ts). */
+  durationSeconds: number;
   outDir: string;
   renditions: readonly Rendition[];
   hasAudio: boolean;
@@ -66,7 +68,10 @@ export function buildHlsLadderArgs(job: HlsJob): string[] {
   // the rounding, and the one before it is not.
   const seek = segmentStartSeconds(start, fps) - (fps === null ? 0 : 0.25 / fps);
   const args = [
-    ...inputArgs(job.sourcePath, start > 0 ? { seekSeconds: Math.max(0, seek) } : {}),
+    ...inputArgs(job.sourcePath, {
+      durationSeconds: job.durationSeconds,
+      ...(start > 0 ? { seekSeconds: Math.max(0, seek) } : {}),
+    }),
     // ffmpeg 5.1 runs a filter graph on one thread unless told otherwise; the split and the scalers need them all.
     ...(job.threads ? ['-filter_complex_threads', String(job.threads)] : []),
     '-filter_complex',

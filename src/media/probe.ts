@@ -130,6 +130,14 @@ export function parseProbeOutput(json: string): VideoInfo {
   const pixelAspect = parseRatio(video.sample_aspect_ratio) ?? 1;
   const squareWidth = Math.max(2, Math.round((width * pixelAspect) / 2) * 2);
   const [displayWidth, displayHeight] = rotation % 180 === 0 ? [squareWidth, height] : [height, squareWidth];
+  // Outputs are made at the display shape, so it is bounded like the stored one: a 1000:1 pixel aspect would
+  // otherwise turn a small frame into one a million pixels wide.
+  if (displayWidth > MAX_FRAME_SIDE || displayHeight > MAX_FRAME_SIDE) {
+    throw new MediaError(
+      'UnsupportedMedia',
+      `frames shown at ${displayWidth}x${displayHeight} (pixel aspect ${video.sample_aspect_ratio}) are above the ${MAX_FRAME_SIDE}-pixel limit`,
+    );
+  }
 
   return {
     durationSeconds,

@@ -43,7 +43,10 @@ export function buildPosterArgs(
   const width = Math.min(video.width, POSTER_MAX_WIDTH);
   const height = Math.max(2, Math.round((width * video.height) / video.width / 2) * 2);
   return [
-    ...inputArgs(sourcePath, { seekSeconds: Math.min(durationSeconds * 0.1, Math.max(durationSeconds - 0.1, 0)) }),
+    ...inputArgs(sourcePath, {
+      durationSeconds,
+      seekSeconds: Math.min(durationSeconds * 0.1, Math.max(durationSeconds - 0.1, 0)),
+    }),
     '-frames:v',
     '1',
     '-vf',
@@ -55,10 +58,15 @@ export function buildPosterArgs(
   ];
 }
 
-/** Storyboard sprites: one thumbnail every `intervalSeconds`, tiled 10×10 per JPEG. */
-export function buildStoryboardArgs(sourcePath: string, outDir: string, plan: StoryboardPlan): string[] {
+/** Storyboard sprites: one thumbnail every `intervalSeconds`, tiled 10×10 per JPEG; `durationSeconds` as probed. */
+export function buildStoryboardArgs(
+  sourcePath: string,
+  outDir: string,
+  plan: StoryboardPlan,
+  durationSeconds: number,
+): string[] {
   return [
-    ...inputArgs(sourcePath, { preview: true }),
+    ...inputArgs(sourcePath, { durationSeconds, preview: true }),
     '-an',
     '-vf',
     `fps=1/${plan.intervalSeconds},scale=${plan.thumbWidth}:${plan.thumbHeight},setsar=1,tile=${SPRITE_COLUMNS}x${SPRITE_ROWS}`,

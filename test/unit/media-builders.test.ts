@@ -1,4 +1,4 @@
-import { buildAudioArgs, parseLoudnessSummary, waveformPeaks } from '../../src/media/audio';
+import { buildAudioArgs, createPeakAccumulator, parseLoudnessSummary } from '../../src/media/audio';
 import { createProgressParser, progressFraction, type FfmpegProgress } from '../../src/media/ffmpeg-progress';
 import { buildHlsLadderArgs, segmentStartSeconds } from '../../src/media/hls';
 import { planLadder } from '../../src/media/ladder';
@@ -35,12 +35,19 @@ describe('planLadder', () => {
 
 describe('buildHlsLadderArgs', () => {
   const renditions = planLadder({ width: 1280, height: 720 }, [720, 360]);
-  const args = buildHlsLadderArgs({ sourcePath: '/m/source.mp4', outDir: '/m/out', renditions, hasAudio: true });
+  const args = buildHlsLadderArgs({
+    sourcePath: '/m/source.mp4',
+    durationSeconds: 60,
+    outDir: '/m/out',
+    renditions,
+    hasAudio: true,
+  });
   const after = (flag: string) => args[args.indexOf(flag) + 1];
 
   it('deinterlaces before splitting when the source is interlaced', () => {
     const interlaced = buildHlsLadderArgs({
       sourcePath: '/s',
+      durationSeconds: 60,
       outDir: '/o',
       renditions,
       hasAudio: false,
@@ -75,7 +82,14 @@ describe('buildHlsLadderArgs', () => {
   });
 
   it('resumes at a segment: seeks the source there, numbers and timestamps segments as the fresh encode would', () => {
-    const resumed = buildHlsLadderArgs({ sourcePath: '/s', outDir: '/o', renditions, hasAudio: true, startSegment: 7 });
+    const resumed = buildHlsLadderArgs({
+      sourcePath: '/s',
+      durationSeconds: 60,
+      outDir: '/o',
+      renditions,
+      hasAudio: true,
+      startSegment: 7,
+    });
     const value = (flag: string) => resumed[resumed.indexOf(flag) + 1];
     expect(value('-ss')).toBe('28.000');
     expect(resumed.indexOf('-ss')).toBeLessThan(resumed.indexOf('-i'));
@@ -88,6 +102,7 @@ describe('buildHlsLadderArgs', () => {
     const ntsc = 30000 / 1001;
     const resumed = buildHlsLadderArgs({
       sourcePath: '/s',
+      durationSeconds: 60,
       outDir: '/o',
       renditions,
       hasAudio: true,
@@ -103,7 +118,14 @@ describe('buildHlsLadderArgs', () => {
     expect(segmentStartSeconds(6, 24)).toBe(24);
     // A placeholder rate is not imposed on the output.
     expect(
-      buildHlsLadderArgs({ sourcePath: '/s', outDir: '/o', renditions, hasAudio: false, frameRate: 1000 }),
+      buildHlsLadderArgs({
+        sourcePath: '/s',
+        durationSeconds: 60,
+        outDir: '/o',
+        renditions,
+        hasAudio: false,
+        frameRate: 1000,
+      }),
     ).not.toContain('-r');
   });
 
@@ -162,7 +184,7 @@ describe('storyboard', () => {
   });
 
   it('tiles 10×10 per sprite and writes only as many sprites as needed', () => {
-    const args = buildStoryboardArgs('/m/s.mp4', '/m/out', planStoryboard(250, 640, 480));
+    const args = buildStoryboardArgs('/m/s.mp4', '/m/out', planStoryboard(250, 640, 480), 250);
     expect(args[args.indexOf('-vf') + 1]).toBe('fps=1/3,scale=160:120,setsar=1,tile=10x10');
     expect(args[args.indexOf('-frames:v') + 1]).toBe('1');
   });
@@ -170,7 +192,7 @@ describe('storyboard', () => {
 
 describe('audio', () => {
   it('measures EBU R128 with true peak in the same pass as the AAC encode', () => {
-    const args = buildAudioArgs('/m/s.mp4', '/m/out');
+    const args = buildAudioArgs('/m/s.mp4', '/m/out', 30);
     expect(args).toContain('ebur128=peak=true:framelog=verbose');
     expect(args).toContain('/m/out/audio.m4a');
   });
@@ -191,20 +213,27 @@ describe('audio', () => {
   it('takes the peak of each bucket of 16-bit PCM', () => {
     const pcm = Buffer.alloc(8);
     [100, -16384, 0, 32767].forEach((sample, i) => pcm.writeInt16LE(sample, i * 2));
-    expect(waveformPeaks(pcm, 2)).toEqual([0.5, 1]);
-    expect(waveformPeaks(Buffer.alloc(0), 10)).toEqual([]);
+    const accumulator = createPeakAccumulator(4, 2);
+    accumulator.push(pcm);
+    expect(accumulator.peaks()).toEqual([0.5, 1]);
+    expect(createPeakAccumulator(0, 10).peaks()).toEqual([]);
   });
 });
 
 describe('scenes', () => {
   it('detects on a small copy of the picture', () => {
-    const args = buildScenesArgs('/m/s.mp4');
+    const args = buildScenesArgs('/m/s.mp4', { durationSeconds: 30 });
     expect(args[args.indexOf('-vf') + 1]).toBe('scale=320:-2,scdet=threshold=10');
+  });
+
+  it("copies none of the file's tags or chapters into the output header it prints on stderr", () => {
+    const args = buildScenesArgs('/m/s.mp4', { durationSeconds: 30 }).join(' ');
+    expect(args).toContain('-map_metadata -1 -map_metadata:s -1 -map_chapters -1');
   });
 
   it("reads scdet's cuts, whatever the chunking", () => {
     const parser = createSceneParser();
-    parser.push('[scdet @ 0x1] lavfi.scd.score: 29.083, lavfi.scd');
+    parser.push('Stream mapping:\n[scdet @ 0x1] lavfi.scd.score: 29.083, lavfi.scd');
     parser.push('.time: 2\nunrelated line\n[scdet @ 0x1] lavfi.scd.score: 50, lavfi.scd.time: 4.04\n');
     expect(parser.cuts()).toEqual([
       { time: 2, score: 0.291 },

@@ -116,6 +116,31 @@ describe('parseProbeOutput', () => {
     expect(kindOf(JSON.stringify({ streams: [video], format: long }))).toBe('UnsupportedMedia');
   });
 
+  it('refuses, as unsupported, a small frame whose pixel aspect or rotation makes its display shape too large', () => {
+    const refusal = (stream: object) => {
+      try {
+        parseProbeOutput(JSON.stringify({ streams: [stream], format }));
+        return null;
+      } catch (error) {
+        return error as MediaError;
+      }
+    };
+    const wide = refusal({ ...video, width: 320, height: 240, sample_aspect_ratio: '1000:1' });
+    expect(wide?.kind).toBe('UnsupportedMedia');
+    expect(wide?.message).toMatch(/320000x240/);
+    const turned = refusal({
+      ...video,
+      width: 320,
+      height: 240,
+      sample_aspect_ratio: '30:1',
+      side_data_list: [{ rotation: -90 }],
+    });
+    expect(turned?.kind).toBe('UnsupportedMedia');
+    expect(turned?.message).toMatch(/240x9600/);
+    // At the limit is still a video.
+    expect(refusal({ ...video, width: 4096, height: 2160, sample_aspect_ratio: '2:1' })).toBeNull();
+  });
+
   it('refuses output that is not ffprobe JSON', () => {
     expectInvalid('', /not JSON/);
     expectInvalid('null', /no information/);
