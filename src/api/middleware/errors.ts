@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { ApiError } from '../errors';
 import type { RequestState } from '../context';
+import { closeAfterAnswer } from '../linger';
 import type { ErrorEnvelope } from '../models';
 import { toApiError } from '../orchestrator';
 
@@ -24,6 +25,7 @@ export function errorEnvelope(): Middleware<RequestState> {
       ctx.status = error.status;
       ctx.body = body;
       if (error.status === 503) ctx.set('Retry-After', '5');
+      closeAfterAnswer(ctx);
     }
   };
 }
