@@ -42,6 +42,25 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads what browsers may do and the event-stream bounds, refusing a malformed host or origin by name', () => {
+    const config = loadConfig({
+      ALLOWED_HOSTS: 'Reprocess.LAN, .corp.example',
+      ALLOWED_ORIGINS: 'https://dash.example.com/,http://[::1]:3000',
+      EVENT_STREAMS_PER_CLIENT: '4',
+      EVENT_STREAMS_MAX: '50',
+    });
+    expect(config.browsers).toEqual({
+      allowedHosts: ['reprocess.lan', '.corp.example'],
+      allowedOrigins: ['https://dash.example.com', 'http://[::1]:3000'],
+    });
+    expect(config.eventStreams).toEqual({ perClient: 4, total: 50 });
+    expect(loadConfig({}).browsers).toEqual({ allowedHosts: [], allowedOrigins: [] });
+    expect(loadConfig({}).eventStreams).toEqual({ perClient: 16, total: 1000 });
+    expect(() => loadConfig({ ALLOWED_HOSTS: 'evil.example/path' })).toThrow(/ALLOWED_HOSTS/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'dash.example.com' })).toThrow(/ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ EVENT_STREAMS_PER_CLIENT: '0' })).toThrow(/EVENT_STREAMS_PER_CLIENT/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(8080);
   });
