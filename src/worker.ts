@@ -1,10 +1,11 @@
 import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type SignalProgress } from './activities';
 import { loadConfigOrExit, type Config } from './config';
 import { createLogger } from './logger';
 import { prepareProcess } from './startup';
+import { sdkLoggerFor } from './temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
 import { subtaskProgressSignal } from './workflows/definitions';
 
@@ -55,8 +56,8 @@ export async function createWorker(
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
-  // The SDK's own logs (bundle build, state changes) matter to us only when something is wrong.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The SDK's logger is ours: the workflows' and activities' own lines, and the SDK's, in one JSON log.
+  Runtime.install({ logger: sdkLoggerFor(logger) });
   const { catalog, database } = await prepareProcess(config, 'worker', logger);
   const temporalOptions = temporalConnectionOptions(config.temporal);
   const connection = await NativeConnection.connect(temporalOptions);
