@@ -11,7 +11,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { TemporalConnectionOptions } from '../temporal-connection';
 import type { ReprocessVideo } from '../workflows';
 import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../workflows/definitions';
-import { taskStatus, type ProgressState } from '../progress';
+import { stepsPickedUp, taskStatus, type PendingActivityFact, type ProgressState } from '../progress';
 import { ApiError } from './errors';
 import type { ExecutionView } from './present';
 
@@ -173,7 +173,10 @@ export class Orchestrator {
         status: description.status.name,
         startTime: description.startTime,
         closeTime: description.closeTime,
-        stepsStarted: stepsStarted(description.raw.pendingActivities ?? [], description.historyLength),
+        stepsStarted: stepsPickedUp(
+          (description.raw.pendingActivities ?? []).map(pendingActivityFact),
+          description.typedSearchAttributes.get(REPROCESS_STAGE),
+        ),
       };
     } catch (error) {
       throw toApiError(error);
@@ -266,21 +269,13 @@ export class Orchestrator {
   }
 }
 
-/**
- * Whether any step has been picked up, as far as Temporal's record tells without reading the history: a pending
- * activity that started or is retrying, or a history longer than a run's opening (start, first workflow task, the
- * probe scheduled) — which means the probe finished and more followed.
- */
-function stepsStarted(
-  pending: readonly { state?: number | null; attempt?: number | null }[],
-  historyLength: number,
-): boolean {
-  const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
-  const OPENING_EVENTS = 8;
-  return (
-    pending.some((activity) => activity.state === STARTED || (activity.attempt ?? 1) > 1) ||
-    historyLength > OPENING_EVENTS
-  );
+/** A pending activity of describe's answer as the facts `stepsPickedUp` reads. */
+function pendingActivityFact(activity: temporal.api.workflow.v1.IPendingActivityInfo): PendingActivityFact {
+  return {
+    activityType: activity.activityType?.name ?? '',
+    started: activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+    attempt: activity.attempt ?? 1,
+  };
 }
 
 /** Videos whose latest run is remembered as checked; past it the least recently read is checked again. */

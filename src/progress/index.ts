@@ -5,3 +5,4 @@ export * from './eta';
 export { RunProgress } from './run-progress';
 export * from './weights';
 export { ProgressThrottle } from './throttle';
+export { stepsPickedUp, type PendingActivityFact } from './picked-up';
