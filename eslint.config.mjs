@@ -44,6 +44,25 @@ export default tseslint.config(
     },
   },
   {
+    // One door to Temporal: the API reaches it through the orchestrator alone, which turns its errors into the
+    // catalogue and returns types of its own.
+    files: ['src/api/**/*.ts'],
+    ignores: ['src/api/orchestrator.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*', '@grpc/*'],
+              message: 'Reach Temporal through src/api/orchestrator.ts: the API has one door to it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', module: 'writable', require: 'readonly' } },
   },

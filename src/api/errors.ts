@@ -67,3 +67,12 @@ export class ApiError extends Error {
     this.status = ERROR_CATALOGUE[code].status;
   }
 }
+
+/**
+ * What the error middleware and event streams answer with: an ApiError as it is, anything else as a plain 500 (the
+ * orchestrator has already turned every Temporal error into the catalogue, so what is left is a bug).
+ */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError('INTERNAL_ERROR', undefined, undefined, { cause: error });
+}

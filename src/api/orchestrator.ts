@@ -1,19 +1,25 @@
 import {
+  Client,
   Connection,
   isGrpcServiceError,
+  QueryRejectedError,
   WorkflowClient,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-  type Client,
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { TemporalConnectionOptions } from '../temporal-connection';
 import type { ReprocessVideo } from '../workflows';
 import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../workflows/definitions';
-import { stepsPickedUp, taskStatus, type PendingActivityFact, type ProgressState } from '../progress';
+import {
+  stepsPickedUp,
+  taskStatus,
+  type ExecutionStatusName,
+  type PendingActivityFact,
+  type ProgressState,
+} from '../progress';
 import { ApiError } from './errors';
-import type { ExecutionView } from './present';
 
 export interface OrchestratorOptions {
   namespace?: string;
@@ -22,6 +28,31 @@ export interface OrchestratorOptions {
   queryTimeoutMs: number;
   /** Deadline for starting and cancelling, which may wait on the server's persistence. */
   commandTimeoutMs?: number;
+}
+
+/** Temporal's record of one run, as the API needs it: the orchestrator's own type, whatever presents it. */
+export interface ExecutionView {
+  workflowId: string;
+  runId: string;
+  status: ExecutionStatusName;
+  startTime: Date;
+  closeTime?: Date | undefined;
+  /** Whether any step was picked up; only needed (and only known) when the answer comes from describe. */
+  stepsStarted?: boolean;
+}
+
+/**
+ * Thrown by `queryLatest` when the latest run closed other than cleanly (failed, cancelled, terminated, timed out):
+ * Temporal refuses the clean query at once, and the caller asks with `describe` and `queryProgress` instead.
+ */
+export class RunClosedError extends Error {
+  override readonly name = 'RunClosedError';
+  constructor(
+    readonly videoId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The latest run of video ${videoId} closed other than cleanly`, options);
+  }
 }
 
 /** A worker whose last poll is older than this has most likely gone (a long poll lasts at most about a minute). */
@@ -186,16 +217,25 @@ export class Orchestrator {
   /**
    * The latest run's progress state in one round trip, when that run is open or completed: then the state alone
    * says all the API needs (its phase is the execution's status). A run closed any other way (failed, cancelled,
-   * terminated, timed out) is refused with QueryRejectedError, carrying that status, and the caller asks again with
+   * terminated, timed out) is refused with RunClosedError, and the caller asks again with
    * describe. Rejects too when the workflow cannot answer by the deadline (no worker polling, or all busy).
    */
   async queryLatest(videoId: string, deadline: number): Promise<ProgressState> {
-    return this.queryOurs(this.cleanQueries, videoId, deadline);
+    try {
+      return await this.queryOurs(this.cleanQueries, videoId, deadline);
+    } catch (error) {
+      if (error instanceof QueryRejectedError) throw new RunClosedError(videoId, { cause: error });
+      throw toApiError(error);
+    }
   }
 
   /** The latest run's progress state, whatever way it closed; rejects as queryLatest does. */
   async queryProgress(videoId: string, deadline = Date.now() + this.queryTimeoutMs): Promise<ProgressState> {
-    return this.queryOurs(this.client.workflow, videoId, deadline);
+    try {
+      return await this.queryOurs(this.client.workflow, videoId, deadline);
+    } catch (error) {
+      throw toApiError(error);
+    }
   }
 
   /**
@@ -306,6 +346,19 @@ export class DeadlineExceededError extends Error {
 }
 
 /**
+ * The orchestrator for a Temporal the API has not reached yet: its connection is made on first use, so the API
+ * starts (and answers 503) while Temporal is down. `close` ends that connection.
+ */
+export function connectOrchestrator(
+  connection: TemporalConnectionOptions,
+  options: OrchestratorOptions & { namespace: string },
+): { orchestrator: Orchestrator; close: () => Promise<void> } {
+  const lazy = lazyConnection(connection);
+  const client = new Client({ connection: lazy, namespace: options.namespace });
+  return { orchestrator: new Orchestrator(client, options), close: () => lazy.close() };
+}
+
+/**
  * A connection made on first use, so the API starts (and answers 503) while Temporal is down. Reconnect attempts are
  * capped at 5 s apart (gRPC's default backoff grows to 2 min), so the API recovers within seconds of Temporal's
  * return.
@@ -315,7 +368,10 @@ export function lazyConnection(options: TemporalConnectionOptions | string): Con
   return Connection.lazy({ ...base, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000 } });
 }
 
-/** Maps what the Temporal client throws to the catalogue; anything unknown becomes a plain 500. */
+/**
+ * Maps what the Temporal client throws to the catalogue; anything unknown becomes a plain 500. Exported for the
+ * orchestrator's tests; the rest of the API receives ApiErrors only.
+ */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof WorkflowNotFoundError)

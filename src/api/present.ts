@@ -4,21 +4,11 @@ import {
   rollUpProgress,
   taskStatus,
   toPercent,
-  type ExecutionStatusName,
   type ProgressState,
   type StepState,
 } from '../progress';
 import type { SubTaskProgress, TaskProgressResponse } from './models';
-
-export interface ExecutionView {
-  workflowId: string;
-  runId: string;
-  status: ExecutionStatusName;
-  startTime: Date;
-  closeTime?: Date | undefined;
-  /** Whether any step was picked up; only needed (and only known) when the answer comes from describe. */
-  stepsStarted?: boolean;
-}
+import type { ExecutionView } from './orchestrator';
 
 /** The live answer: the workflow's own state, completed by the derived fields that need real time. */
 export function presentProgress(state: ProgressState, execution: ExecutionView, now: number): TaskProgressResponse {

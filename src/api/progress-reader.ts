@@ -1,10 +1,10 @@
-import { QueryRejectedError } from '@temporalio/client';
 import { isFinalTaskStatus, TASK_STATUSES, type ProgressState, type TaskStatus } from '../progress';
 import type { Catalog, TaskRow } from '../store';
 import type { TaskProgressResponse } from './models';
 import type { ApiMetrics } from './metrics';
-import { toApiError, type Orchestrator } from './orchestrator';
-import { presentFromExecution, presentProgress, type ExecutionView } from './present';
+import { ApiError } from './errors';
+import { RunClosedError, type ExecutionView, type Orchestrator } from './orchestrator';
+import { presentFromExecution, presentProgress } from './present';
 
 /** The catalog's part: runs as recorded, and the snapshots the API saw of them. */
 export type RunHistory = Pick<Catalog, 'saveSnapshot' | 'findRun' | 'latestRun' | 'closeRun'>;
@@ -51,12 +51,15 @@ export class ProgressReader {
       const state = await this.timed(() => this.orchestrator.queryLatest(videoId, queryDeadline));
       return this.remember(state, presentProgress(state, executionOf(state), Date.now()));
     } catch (error) {
-      if (error instanceof QueryRejectedError) return this.readClosed(videoId, queryDeadline, deadline);
+      if (error instanceof RunClosedError) return this.readClosed(videoId, queryDeadline, deadline);
       let execution: ExecutionView;
       try {
         execution = await this.orchestrator.describe(videoId, deadline);
       } catch (describeError) {
-        const recorded = toApiError(describeError).code === 'TASK_NOT_FOUND' ? await this.recorded(videoId) : null;
+        const recorded =
+          describeError instanceof ApiError && describeError.code === 'TASK_NOT_FOUND'
+            ? await this.recorded(videoId)
+            : null;
         if (recorded) return recorded;
         throw describeError;
       }
@@ -148,7 +151,7 @@ export class ProgressReader {
       outcome = 'answered';
       return state;
     } catch (error) {
-      if (error instanceof QueryRejectedError) outcome = 'rejected';
+      if (error instanceof RunClosedError) outcome = 'rejected';
       throw error;
     } finally {
       this.metrics.queryDuration.observe({ outcome }, (performance.now() - started) / 1000);

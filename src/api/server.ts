@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { prepareProcess } from '../startup';
@@ -8,7 +7,7 @@ import { temporalConnectionOptions } from '../temporal-connection';
 import { createApp } from './app';
 import { checkBind, UnsafeBindError } from './bind';
 import { createMetrics } from './metrics';
-import { lazyConnection, Orchestrator } from './orchestrator';
+import { connectOrchestrator } from './orchestrator';
 import { answerClientErrorsInEnvelope } from './client-errors';
 import { sweepAbandonedUploads } from './upload';
 
@@ -27,13 +26,12 @@ async function run(): Promise<void> {
   const { catalog, database } = await prepareProcess(config, 'api', logger);
   const swept = await sweepAbandonedUploads(config.dataDir);
   if (swept > 0) logger.info({ files: swept }, 'removed uploads abandoned by an earlier process');
-  const connection = lazyConnection(temporalConnectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const orchestrator = new Orchestrator(client, {
+  const temporal = connectOrchestrator(temporalConnectionOptions(config.temporal), {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     queryTimeoutMs: config.queryTimeoutMs,
   });
+  const { orchestrator } = temporal;
   const app = createApp({
     orchestrator,
     catalog,
@@ -63,7 +61,7 @@ async function run(): Promise<void> {
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
     server.close(() => {
-      void Promise.allSettled([connection.close(), database.close()]).finally(() => process.exit(0));
+      void Promise.allSettled([temporal.close(), database.close()]).finally(() => process.exit(0));
     });
     // Keep-alive connections and event streams would hold close() open; a stopping API owes them nothing.
     server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { ApiError } from '../../src/api/errors';
 import { createMetrics } from '../../src/api/metrics';
 import { DeadlineExceededError } from '../../src/api/orchestrator';
-import type { ExecutionView } from '../../src/api/present';
+import type { ExecutionView } from '../../src/api/orchestrator';
 import { ProgressReader, type RunHistory } from '../../src/api/progress-reader';
 import { RunProgress } from '../../src/progress';
 import type { TaskRow } from '../../src/store';

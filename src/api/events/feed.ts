@@ -1,7 +1,6 @@
 import { isFinalTaskStatus } from '../../progress';
-import type { ApiError } from '../errors';
 import type { TaskProgressResponse } from '../models';
-import { toApiError } from '../orchestrator';
+import { asApiError, type ApiError } from '../errors';
 
 /** What a follower of a video's progress receives. */
 export type FeedEvent =
@@ -86,7 +85,7 @@ export class ProgressFeed {
       }
       if (isFinalTaskStatus(snapshot.status)) return this.finish();
     } catch (thrown) {
-      const error = toApiError(thrown);
+      const error = asApiError(thrown);
       const final = FINAL_PROBLEMS.has(error.code);
       if (final || error.code !== this.lastProblem) this.broadcast({ kind: 'problem', error, final });
       this.lastProblem = error.code;

@@ -1,9 +1,8 @@
 import type { Middleware } from 'koa';
-import { ApiError } from '../errors';
+import { ApiError, asApiError } from '../errors';
 import type { RequestState } from '../context';
 import { closeAfterAnswer } from '../linger';
 import type { ErrorEnvelope } from '../models';
-import { toApiError } from '../orchestrator';
 
 /** Renders every error, thrown or routed, in the one envelope; logs 5xx once, with their cause. */
 export function errorEnvelope(): Middleware<RequestState> {
@@ -12,7 +11,7 @@ export function errorEnvelope(): Middleware<RequestState> {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new ApiError('ROUTE_NOT_FOUND');
     } catch (thrown) {
-      const error = toApiError(fromKoa(thrown));
+      const error = asApiError(fromKoa(thrown));
       if (error.status >= 500) ctx.state.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
       const body: ErrorEnvelope = {
         error: {

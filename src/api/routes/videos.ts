@@ -7,10 +7,10 @@ import { probeFile } from '../../media/probe-file';
 import { selectSteps } from '../../progress';
 import { decodeCursor, VideoExistsError, type Catalog } from '../../store';
 import type { RequestState } from '../context';
-import { ApiError } from '../errors';
+import { ApiError, asApiError } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import { IngestFields, PageQuery, TITLE_MAX_LENGTH, type IngestResponse, type RunHistoryPage } from '../models';
-import { toApiError, type Orchestrator } from '../orchestrator';
+import type { Orchestrator } from '../orchestrator';
 import { presentRun, presentVideo } from '../present-video';
 import { receiveUpload } from '../upload';
 import { acceptedRun, fromCatalog, videoNotFound, type VideoCheck } from '../videos';
@@ -97,7 +97,7 @@ export function videoRoutes(deps: VideoRoutesDeps, router: Router<RequestState>)
         const steps = selectSteps(undefined);
         // The video is in the catalog by now, and stays: a failed start says so, and the run can be started later.
         const { runId } = await orchestrator.start({ videoId, steps }).catch((error: unknown) => {
-          const failure = toApiError(error);
+          const failure = asApiError(error);
           throw new ApiError(
             failure.code,
             `Video ${videoId} was stored, but its run could not be started: ${failure.message} ` +
