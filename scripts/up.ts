@@ -78,6 +78,7 @@ async function run(): Promise<void> {
   start('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts']);
   start('api', process.execPath, ['--import', 'tsx', 'src/api/server.ts']);
   await waitFor(() => isListening(config.host, config.port), 60_000, 'the API');
+  if (stopping) return;
 
   const api = `http://${config.host}:${config.port}`;
   console.log(`
@@ -113,6 +114,8 @@ async function registerSearchAttribute(): Promise<void> {
 }
 
 function start(name: string, command: string, args: string[]): void {
+  // Ctrl-C while the service was coming up: nothing more is started.
+  if (stopping) return;
   const entry: Supervised = {
     name,
     command,
@@ -138,21 +141,24 @@ function launch(name: string, command: string, args: string[]): ChildProcess {
  * keeps failing at once, so a crash loop neither spins nor gives up. Only Ctrl-C stops the service.
  */
 function watch(entry: Supervised): void {
-  entry.process.once('exit', (code, signal) => {
-    if (stopping) return;
+  let handled = false;
+  // A process that could not be started at all (its program gone, no memory to fork) is retried like one that died.
+  const onEnd = (why: string) => {
+    if (handled || stopping) return;
+    handled = true;
     if (Date.now() - entry.startedAt > STABLE_MS) entry.failures = 0;
     const delay = Math.min(LONGEST_RESTART_MS, FIRST_RESTART_MS * 2 ** entry.failures);
     entry.failures += 1;
-    console.error(
-      `reprocess: ${entry.name} exited unexpectedly (${code ?? signal}); restarting it in ${delay / 1000} s`,
-    );
+    console.error(`reprocess: ${entry.name} ${why}; restarting it in ${delay / 1000} s`);
     entry.restart = setTimeout(() => {
       if (stopping) return;
       entry.process = launch(entry.name, entry.command, entry.args);
       entry.startedAt = Date.now();
       watch(entry);
     }, delay);
-  });
+  };
+  entry.process.once('exit', (code, signal) => onEnd(`exited unexpectedly (${code ?? signal})`));
+  entry.process.on('error', (error) => onEnd(`could not be started (${error.message})`));
 }
 
 /** Stops the API and worker first (they talk to Temporal), then the server. */

@@ -8,7 +8,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { TemporalConnectionOptions } from '../temporal-connection';
 import type { ReprocessVideo } from '../workflows';
 import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../workflows/definitions';
@@ -121,7 +121,7 @@ export class Orchestrator {
 
   private async startRun(input: ReprocessInput): Promise<{ runId: string }> {
     try {
-      const handle = await this.bounded(Date.now() + this.commandTimeoutMs, () =>
+      const handle = await this.bounded(this.commandDeadline(), () =>
         this.client.workflow.start<typeof ReprocessVideo>(REPROCESS_WORKFLOW_TYPE, {
           workflowId: input.videoId,
           taskQueue: this.taskQueue,
@@ -173,7 +173,7 @@ export class Orchestrator {
     if (state && state.runId === execution.runId && state.phase !== 'running') throw notRunning(state.phase);
     try {
       // The run id pins the cancel to the run described: a newer run is never cancelled by mistake.
-      await this.bounded(Date.now() + this.commandTimeoutMs, () =>
+      await this.bounded(this.commandDeadline(), () =>
         this.client.workflow.getHandle(videoId, execution.runId).cancel(),
       );
       return execution;
@@ -239,20 +239,19 @@ export class Orchestrator {
   }
 
   /**
-   * Queries the latest run once it is known to be ours. In the common case that costs one round trip: the run was
-   * checked before (the state names its run). When the run that answers is another (a newer one started elsewhere),
-   * it is checked now and asked again by its run id, so no other application's answer is ever used.
+   * Queries the video's latest run, only ever a run checked to be a ReprocessVideo: the query is pinned to the run
+   * last described. While that run is open, that is the latest run, and the common case costs one round trip. Once
+   * it has ended, a newer run may have been started (through another API instance): the latest is described, which
+   * checks it, and asked by its run id.
    */
   private async queryOurs(workflows: WorkflowClient, videoId: string, deadline: number): Promise<ProgressState> {
     const known = this.ours.get(videoId) ?? (await this.describe(videoId, deadline)).runId;
-    const state = await this.bounded(deadline, () => workflows.getHandle(videoId).query(progressQuery));
-    if (isStateOf(state, known)) return state;
+    this.remember(videoId, known);
+    const state = await this.bounded(deadline, () => workflows.getHandle(videoId, known).query(progressQuery));
+    if (state.phase === 'running') return state;
     const { runId } = await this.describe(videoId, deadline);
-    const pinned = await this.bounded(deadline, () => workflows.getHandle(videoId, runId).query(progressQuery));
-    if (isStateOf(pinned, runId)) return pinned;
-    throw new ApiError('TASK_NOT_FOUND', undefined, undefined, {
-      cause: new ForeignWorkflowError(videoId, 'an execution whose answer is not a ReprocessVideo state'),
-    });
+    if (runId === known) return state;
+    return this.bounded(deadline, () => workflows.getHandle(videoId, runId).query(progressQuery));
   }
 
   /** Marks a video's latest run as ours, keeping the memory bounded. */
@@ -282,6 +281,32 @@ export class Orchestrator {
       });
     } catch {
       return null;
+    }
+  }
+
+  /**
+   * A start's or a cancel's deadline. They may wait on the server's persistence, so a slow-but-alive server gets the
+   * full command deadline; a server known to be down (the channel is failing to connect) gets the read deadline, so
+   * a POST is refused as fast as a GET is.
+   */
+  private commandDeadline(): number {
+    return (
+      Date.now() + (this.connecting() ? Math.min(this.queryTimeoutMs, this.commandTimeoutMs) : this.commandTimeoutMs)
+    );
+  }
+
+  /**
+   * Whether the client's channel is trying to reach a server it cannot reach now: gRPC's TRANSIENT_FAILURE (backing
+   * off after a failed attempt) or CONNECTING. A live server's channel is READY, or IDLE before its first call.
+   */
+  private connecting(): boolean {
+    try {
+      const channel = (this.client.connection as unknown as { client?: grpc.Client }).client?.getChannel();
+      const state = channel?.getConnectivityState(false);
+      return state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.CONNECTING;
+    } catch {
+      // A connection of another kind: nothing known, so the full deadline.
+      return false;
     }
   }
 
@@ -320,11 +345,6 @@ function pendingActivityFact(activity: temporal.api.workflow.v1.IPendingActivity
 
 /** Videos whose latest run is remembered as checked; past it the least recently read is checked again. */
 const KNOWN_RUNS = 10_000;
-
-/** Whether a query's answer is the progress state of run `runId` (and so of a ReprocessVideo). */
-function isStateOf(state: unknown, runId: string): state is ProgressState {
-  return typeof state === 'object' && state !== null && (state as { runId?: unknown }).runId === runId;
-}
 
 /** Thrown when the execution behind a video id belongs to another application; answered as TASK_NOT_FOUND. */
 export class ForeignWorkflowError extends Error {
@@ -380,7 +400,7 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('INTERNAL_ERROR', undefined, undefined, { cause: error });
 }
 
-const UNAVAILABLE_CODES = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
+const UNAVAILABLE_CODES = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
 
 /** Unreachable server, or no answer within our deadline: both mean "try again later", never "you did it wrong". */
 export function isUnavailable(error: unknown): boolean {

@@ -86,7 +86,8 @@ export async function receiveUpload(
     // busboy destroys a part's stream with an error when the body ends or is cut off inside that part. Unheard, that
     // error would take the whole process down; the outcome is told by the parser and the pipeline instead.
     stream.on('error', () => undefined);
-    if (name !== 'file' || got.written) {
+    if (name !== 'file' || got.written || got.failure) {
+      // Refused already (a bad field before it): the video is not stored only to be thrown away.
       got.failure ??= new ApiError('INVALID_UPLOAD', 'Send the video in one form field named "file"');
       drainBriefly(stream, () => got.stop?.(got.failure ?? new Error('refused part')));
       return;

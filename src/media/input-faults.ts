@@ -40,12 +40,29 @@ const ENVIRONMENT_FAULTS: readonly RegExp[] = [
   /received signal \d+/,
 ];
 
-/** The stderr line that shows the file is at fault, or null when stderr shows no such fault (or an environmental one). */
+/** How many of ffmpeg's last lines are read for the reason it stopped: earlier lines are warnings it went on past. */
+const LAST_LINES = 6;
+
+/**
+ * The stderr line that shows the file is at fault, or null when stderr shows no such fault (or an environmental one).
+ * Only what ffmpeg said after its last `Stream mapping:` line counts (before it, at `info` level, it prints the
+ * file's own tags, which may read like anything), and of that only the last few lines: a decoding error long before
+ * the end is one ffmpeg went on past, not why it stopped.
+ */
 export function inputFaultLine(stderr: string): string | null {
-  if (ENVIRONMENT_FAULTS.some((pattern) => pattern.test(stderr))) return null;
-  const line = stderr.split('\n').find((candidate) => INPUT_FAULTS.some((pattern) => pattern.test(candidate)));
-  return line === undefined ? null : line.trim();
+  const mapping = stderr.lastIndexOf('Stream mapping:');
+  const own = mapping < 0 ? stderr : stderr.slice(mapping);
+  const last = own
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .slice(-LAST_LINES);
+  if (last.some((line) => ENVIRONMENT_FAULTS.some((pattern) => pattern.test(line)))) return null;
+  return last.find((line) => INPUT_FAULTS.some((pattern) => pattern.test(line))) ?? null;
 }
+
+/** ffmpeg's exit code when a signal (SIGTERM from a service manager, SIGINT) made it stop: nothing about the file. */
+const STOPPED_BY_SIGNAL = 255;
 
 /**
  * An ffmpeg that exited by itself (an exit code, not a signal) because of what is in the file, as a non-retryable
@@ -53,7 +70,9 @@ export function inputFaultLine(stderr: string): string | null {
  * returned as it was, to be retried.
  */
 export function ffmpegFailureToMediaError(error: unknown): unknown {
-  if (!(error instanceof ToolFailedError) || error.exitCode === null) return error;
+  if (!(error instanceof ToolFailedError) || error.exitCode === null || error.exitCode === STOPPED_BY_SIGNAL) {
+    return error;
+  }
   const line = inputFaultLine(error.stderrTail);
   if (line === null) return error;
   // The path and the pointer are ours, not the user's: "file:/data/media/x/source.mp4: Invalid data…" →

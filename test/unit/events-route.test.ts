@@ -20,11 +20,12 @@ async function serve(
   read: (videoId: string) => Promise<TaskProgressResponse>,
   allowance = new StreamAllowance(100, 100),
   client: (ctx: Koa.ParameterizedContext<RequestState>) => string = () => 'one client',
+  requireVideo: () => Promise<void> = () => Promise.resolve(),
 ) {
   const metrics = createMetrics();
   const hub = new ProgressHub(read, 5, metrics);
   const router = new Router<RequestState>();
-  eventRoutes({ hub, metrics, requireVideo: () => Promise.resolve(), keepAliveMs: 60_000, allowance }, router);
+  eventRoutes({ hub, metrics, requireVideo, keepAliveMs: 60_000, allowance }, router);
   const app = new Koa<RequestState>();
   app.use(requestContext(pino({ level: 'silent' })));
   app.use(errorEnvelope());
@@ -124,6 +125,26 @@ describe('GET /api/v1/videos/:video_id/reprocess/events', () => {
       expect(again.status).toBe(200);
     } finally {
       for (const stream of open) stream.close();
+      await served.close();
+    }
+  });
+
+  it('keeps no slot for a client that leaves while its video is looked up', async () => {
+    const gate = new Gate();
+    const allowance = new StreamAllowance(1, 1);
+    const served = await serve(script(snapshot(1)), allowance, undefined, () => gate.passed);
+    try {
+      const request = http.get(served.url);
+      request.on('error', () => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      request.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      gate.open();
+      await eventually(() => (allowance.heldBy('one client') === 0 && served.hub.pollerCount === 0 ? true : undefined));
+      const next = await openEventStream(served.url);
+      expect(next.status).toBe(200);
+      next.close();
+    } finally {
       await served.close();
     }
   });

@@ -88,4 +88,28 @@ describe('ffmpegFailureToMediaError', () => {
     expect(ffmpegFailureToMediaError(error)).toBe(error);
     expect(ffmpegFailureToMediaError('text')).toBe('text');
   });
+
+  it('keeps it retryable when ffmpeg stopped because it was signalled (exit 255)', () => {
+    const failure = ffmpegFailed('[h264 @ 0x1] Invalid NAL unit size (1 > 2).\n', 255);
+    expect(ffmpegFailureToMediaError(failure)).toBe(failure);
+  });
+
+  it('reads only why ffmpeg stopped: a decoding error it went on past long before is not the reason', () => {
+    const early = '[h264 @ 0x1] error while decoding MB 3 4\n';
+    const failure = ffmpegFailed(`${early}${'frame=  10 fps=0.0 q=0.0 size=N/A\n'.repeat(10)}Conversion failed!\n`);
+    expect(ffmpegFailureToMediaError(failure)).toBe(failure);
+  });
+
+  it("ignores the file's own tags, printed before Stream mapping, in both directions", () => {
+    const tags = "Input #0, matroska,webm, from 'file:x.mkv':\n  Metadata:\n    title           : ";
+    const mapping = 'Stream mapping:\n  Stream #0:0 -> #0:0 (h264 (native) -> wrapped_avframe (native))\n';
+    // A tag that reads like a full disk does not make a real input fault retryable…
+    const forgedSpace = ffmpegFailed(
+      `${tags}No space left on device\n${mapping}[h264 @ 0x1] Invalid NAL unit size (9 > 3).\nConversion failed!\n`,
+    );
+    expect(ffmpegFailureToMediaError(forgedSpace)).toBeInstanceOf(MediaError);
+    // …and one that reads like a fault does not make a transient failure permanent.
+    const forgedFault = ffmpegFailed(`${tags}moov atom not found\n${mapping}Conversion failed!\n`);
+    expect(ffmpegFailureToMediaError(forgedFault)).toBe(forgedFault);
+  });
 });

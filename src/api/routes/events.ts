@@ -35,10 +35,12 @@ export function eventRoutes(deps: EventRoutesDeps, router: Router<RequestState>)
   router.get('/api/v1/videos/:video_id/reprocess/events', async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
     await requireVideo(videoId);
+    // A client gone while the video was looked up is owed nothing: its close has passed, and no cleanup would run.
+    if (ctx.req.socket.destroyed) return;
     let lastSeen = parseLastEventId(ctx.get('Last-Event-ID') || undefined);
     const giveBack = allowance.take(ctx.state.client);
     if (giveBack === null) {
-      // EventSource reconnects on its own after an error answer only if told when; the header says it for others.
+      // A browser's EventSource gives up on any answer but 200 (it ignores Retry-After); other clients are told when.
       ctx.set('Retry-After', String(RECONNECT_MS / 1000 + 8));
       throw new ApiError('TOO_MANY_STREAMS', undefined, {
         per_client: allowance.perClient,
