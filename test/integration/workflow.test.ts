@@ -48,11 +48,22 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
   let worker: Worker;
   let running: Promise<void>;
   const taskQueue = `workflow-test-${randomUUID()}`;
-  // Each test sets how the stubbed probe behaves; the other steps succeed at once.
-  let probeImpl: (input: { videoId: string }) => Promise<VideoInfo> = () => Promise.resolve(INFO);
-  let transcodeImpl: () => Promise<unknown> = () => Promise.resolve({ master: 'master.m3u8' });
-  let scenesImpl: () => Promise<unknown> = () => Promise.resolve({ cuts: 0 });
+  // Each test sets how the stubbed steps behave; after each, pass or fail, they succeed at once again.
+  const defaults = {
+    probe: (): Promise<VideoInfo> => Promise.resolve(INFO),
+    transcode: (): Promise<unknown> => Promise.resolve({ master: 'master.m3u8' }),
+    scenes: (): Promise<unknown> => Promise.resolve({ cuts: 0 }),
+  };
+  let probeImpl: (input: { videoId: string }) => Promise<VideoInfo> = defaults.probe;
+  let transcodeImpl: () => Promise<unknown> = defaults.transcode;
+  let scenesImpl: () => Promise<unknown> = defaults.scenes;
   const calls: string[] = [];
+  afterEach(() => {
+    probeImpl = defaults.probe;
+    transcodeImpl = defaults.transcode;
+    scenesImpl = defaults.scenes;
+    calls.length = 0;
+  });
   const stubs = {
     probe: async (input: { videoId: string }) => ({ info: await probeImpl(input), renditions: RENDITIONS }),
     thumbnails: () => Promise.resolve({ poster: 'poster.jpg' }),
@@ -139,7 +150,6 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
   });
 
   it('records its start, then its outcome after publishing, in the catalog', async () => {
-    probeImpl = () => Promise.resolve(INFO);
     calls.length = 0;
     await (await start('recorded')).result();
     expect(calls).toEqual(['recordRunStarted recorded', 'publish', 'recordRunFinished recorded completed']);
@@ -214,7 +224,6 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
   });
 
   it('fails the run when a step fails for good: siblings cancelled, staging discarded, nothing published', async () => {
-    probeImpl = () => Promise.resolve(INFO);
     let scenesCancelled = false;
     scenesImpl = async () => {
       try {
@@ -237,8 +246,6 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
       () => null,
       (error: unknown) => error,
     );
-    transcodeImpl = () => Promise.resolve({ master: 'master.m3u8' });
-    scenesImpl = () => Promise.resolve({ cuts: 0 });
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(scenesCancelled).toBe(true);
     expect(calls).toEqual([

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { ERROR_CATALOGUE } from '../../src/api/errors';
-import { buildOpenApiDocument, OPERATIONS } from '../../src/api/openapi';
+import { buildOpenApiDocument } from '../../src/api/openapi';
 import type { ReprocessApp } from '../../src/api/app';
 import { buildApp, unreachableClient } from '../helpers/api';
 import { makeDataDir } from '../helpers/media';
@@ -48,10 +48,12 @@ describe('GET /openapi.json', () => {
         .filter((method) => method !== 'HEAD')
         .map((method) => `${method} ${toOpenApiPath(String(layer.path))}`),
     );
-    const documented = OPERATIONS.map((operation) => `${operation.method.toUpperCase()} ${operation.path}`);
-    expect([...served].sort()).toEqual([...documented].sort());
+    // What the document the API serves says, not the table it was built from.
     const document = buildOpenApiDocument('test') as { paths: Record<string, Record<string, unknown>> };
-    for (const operation of OPERATIONS) expect(document.paths[operation.path]?.[operation.method]).toBeDefined();
+    const documented = Object.entries(document.paths).flatMap(([route, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${route}`),
+    );
+    expect([...served].sort()).toEqual([...documented].sort());
   });
 
   it('names every code of the error catalogue in some response', async () => {
