@@ -5,6 +5,7 @@ import { currentLink, runDir, stagingDir, videoDir } from '../media/layout';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { currentExecution } from './source';
+import { MANIFEST_FILE, type PublishedManifest } from '../media/manifest';
 
 /** Published runs kept per video: the current one and the one before it. */
 export const KEEP_RUNS = 2;
@@ -34,8 +35,14 @@ export function createPublish(deps: ActivityDeps) {
       const target = runDir(deps.dataDir, videoId, runId);
       if (await exists(staging)) {
         const files = await listFiles(staging);
-        const manifest = { video_id: videoId, run_id: runId, published_at: new Date().toISOString(), outputs, files };
-        await fs.writeFile(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2));
+        const manifest: PublishedManifest = {
+          video_id: videoId,
+          run_id: runId,
+          published_at: new Date().toISOString(),
+          outputs,
+          files,
+        };
+        await fs.writeFile(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
         await fs.mkdir(path.dirname(target), { recursive: true });
         await fs.rm(target, { recursive: true, force: true });
         await fs.rename(staging, target);
@@ -53,7 +60,7 @@ export function createPublish(deps: ActivityDeps) {
       await pruneRuns(deps.dataDir, videoId, runId).catch((error: unknown) => {
         Context.current().log.warn('old runs could not be pruned', { videoId, error: String(error) });
       });
-      return { runId, manifest: 'manifest.json', files: (await listFiles(target)).length };
+      return { runId, manifest: MANIFEST_FILE, files: (await listFiles(target)).length };
     } catch (error) {
       throw toActivityFailure(error);
     }

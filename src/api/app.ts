@@ -22,6 +22,7 @@ import { opsRoutes, type ReadinessProbe } from './routes/ops';
 import { mediaRoutes } from './routes/media';
 import { reprocessRoutes } from './routes/reprocess';
 import { videoRoutes } from './routes/videos';
+import { runStarter } from './starts';
 import { videoInCatalog } from './videos';
 
 export interface AppDeps {
@@ -73,8 +74,9 @@ export function createApp(deps: AppDeps): ReprocessApp {
   );
   docsRoutes(buildOpenApiDocument(deps.version ?? '0.0.0'), router);
   const requireVideo = videoInCatalog(deps.catalog, deps.dataDir);
+  const startRun = runStarter(deps.orchestrator, metrics);
   reprocessRoutes(
-    { orchestrator: deps.orchestrator, progress, metrics, requireVideo, maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024 },
+    { orchestrator: deps.orchestrator, startRun, progress, requireVideo, maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024 },
     router,
   );
   const streams = deps.eventStreams ?? { perClient: 16, total: 1_000 };
@@ -91,8 +93,7 @@ export function createApp(deps: AppDeps): ReprocessApp {
   videoRoutes(
     {
       catalog: deps.catalog,
-      orchestrator: deps.orchestrator,
-      metrics,
+      startRun,
       requireVideo,
       dataDir: deps.dataDir,
       ffprobePath: deps.ffprobePath ?? 'ffprobe',

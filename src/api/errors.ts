@@ -1,10 +1,12 @@
+import { VIDEO_ID_PATTERN } from '../media/layout';
+
 /**
  * The one error catalogue: every error the API answers with has a code here, with its HTTP status and the message a
  * client sees. 4xx messages say what to fix; 5xx messages never carry internals.
  */
 export const ERROR_CATALOGUE = {
   MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP' },
-  INVALID_VIDEO_ID: { status: 400, message: 'video_id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$' },
+  INVALID_VIDEO_ID: { status: 400, message: `video_id must match ${VIDEO_ID_PATTERN.source}` },
   INVALID_MEDIA_PATH: {
     status: 400,
     message: 'A media path is current/<file> or runs/<run_id>/<file>, made of plain names (no "..", no "." segments)',
@@ -75,4 +77,11 @@ export class ApiError extends Error {
 export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   return new ApiError('INTERNAL_ERROR', undefined, undefined, { cause: error });
+}
+
+/** What a zod parse found wrong, as an error's details: each issue's path (dotted) and message. */
+export function issueDetails(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): {
+  issues: { path: string; message: string }[];
+} {
+  return { issues: error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) };
 }

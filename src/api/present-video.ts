@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { currentLink } from '../media/layout';
+import { MANIFEST_FILE, PublishedManifest } from '../media/manifest';
 import { TASK_STATUSES, STEP_NAMES, type StepName, type TaskStatus } from '../progress';
 import type { TaskRow, VideoRow } from '../store';
 import type { RunRecord, VideoResponse } from './models';
@@ -42,19 +43,13 @@ export async function presentVideo(
   };
 }
 
-interface Manifest {
-  run_id: string;
-  files: { path: string; bytes: number }[];
-}
-
 async function publishedOutputs(dataDir: string, videoId: string): Promise<VideoResponse['outputs']> {
   const current = currentLink(dataDir, videoId);
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(await fs.readFile(path.join(current, 'manifest.json'), 'utf8')) as Manifest;
-  } catch {
-    return null;
-  }
+  const text = await fs.readFile(path.join(current, MANIFEST_FILE), 'utf8').catch(() => null);
+  // Nothing published yet, or a manifest that is not one (a folder put in place by hand): no outputs to list.
+  const parsed = PublishedManifest.safeParse(parseJson(text));
+  if (!parsed.success) return null;
+  const manifest = parsed.data;
   // Run folders never change once published, so their URLs can be cached for good; `current` may switch.
   const base = `/media/${videoId}/runs/${manifest.run_id}/`;
   const files = manifest.files.map((file) => ({ path: file.path, url: base + file.path, size_bytes: file.bytes }));
@@ -64,7 +59,7 @@ async function publishedOutputs(dataDir: string, videoId: string): Promise<Video
     base_url: base,
     master_playlist_url: find('master.m3u8'),
     poster_url: find('poster.jpg'),
-    manifest_url: `${base}manifest.json`,
+    manifest_url: `${base}${MANIFEST_FILE}`,
     files,
   };
 }

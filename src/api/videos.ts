@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { findSourceFile } from '../media/layout';
-import { VideoExistsError, type Catalog } from '../store';
+import { VideoExistsError, type Catalog, type NewVideoRow } from '../store';
 import type { StepName } from '../progress';
 import { ApiError } from './errors';
-import type { AsyncTaskResponse } from './models';
+import { TITLE_MAX_LENGTH, type AsyncTaskResponse } from './models';
 
 /** Resolves when the video exists; rejects with VIDEO_NOT_FOUND otherwise. */
 export type VideoCheck = (videoId: string) => Promise<void>;
@@ -25,25 +25,63 @@ export function videoInCatalog(catalog: Catalog, dataDir: string): VideoCheck {
     if (await fromCatalog(catalog.findVideo(videoId))) return;
     const source = await findSourceFile(dataDir, videoId);
     if (source === null) throw videoNotFound(videoId);
-    const now = new Date().toISOString();
     try {
       await fromCatalog(
-        catalog.insertVideo({
-          id: videoId,
-          title: null,
-          source_path: path.relative(dataDir, source),
-          size_bytes: (await fs.stat(source)).size,
-          info: null,
-          current_run_id: null,
-          created_at: now,
-          updated_at: now,
-        }),
+        catalog.insertVideo(
+          newVideoRow({
+            id: videoId,
+            title: null,
+            sourcePath: path.relative(dataDir, source),
+            sizeBytes: (await fs.stat(source)).size,
+            info: null,
+          }),
+        ),
       );
     } catch (error) {
       // Another request adopted it first: the video exists, which is all this check is about.
       if (!(error instanceof VideoExistsError)) throw error;
     }
   };
+}
+
+/** The one place a video's catalog row is made, whether it was uploaded or adopted from a file put in place. */
+export function newVideoRow(video: {
+  id: string;
+  title: string | null;
+  /** Relative to DATA_DIR. */
+  sourcePath: string;
+  sizeBytes: number;
+  /** What ffprobe found; null until the video has been probed. */
+  info: unknown;
+}): NewVideoRow {
+  const now = new Date().toISOString();
+  return {
+    id: video.id,
+    title: video.title,
+    source_path: video.sourcePath,
+    size_bytes: video.sizeBytes,
+    info: video.info === null ? null : JSON.stringify(video.info),
+    current_run_id: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/**
+ * The title an upload gets when the form gives none: the file's name as the client sent it, bounded like a title
+ * field (zod counts UTF-16 units, and a character is never cut in half) and without control characters (it is
+ * shown in lists and logs).
+ */
+export function titleFromFilename(name: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  const printable = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
+  let bounded = '';
+  for (const character of printable) {
+    if (bounded.length + character.length > TITLE_MAX_LENGTH) break;
+    bounded += character;
+  }
+  bounded = bounded.trim();
+  return bounded === '' ? null : bounded;
 }
 
 /**

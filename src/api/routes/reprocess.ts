@@ -2,19 +2,19 @@ import type Router from '@koa/router';
 import { type RouterMiddleware } from '@koa/router';
 import { selectSteps } from '../../progress';
 import type { RequestState } from '../context';
-import { ApiError } from '../errors';
-import type { ApiMetrics } from '../metrics';
+import { ApiError, issueDetails } from '../errors';
 import { readJsonBody } from '../middleware/json-body';
 import type { CancelResponse } from '../models';
 import { ReprocessRequest } from '../models';
 import type { Orchestrator } from '../orchestrator';
 import type { ProgressReader } from '../progress-reader';
-import { acceptedRun, statusUrl, type VideoCheck } from '../videos';
+import type { StartRun } from '../starts';
+import { statusUrl, type VideoCheck } from '../videos';
 
 export interface ReprocessRoutesDeps {
   orchestrator: Orchestrator;
+  startRun: StartRun;
   progress: ProgressReader;
-  metrics: ApiMetrics;
   requireVideo: VideoCheck;
   maxJsonBytes: number;
 }
@@ -24,41 +24,29 @@ export interface ReprocessRoutesDeps {
  * `POST …/reprocess`), read the latest one's progress (`GET`), cancel it (`DELETE`).
  */
 export function reprocessRoutes(deps: ReprocessRoutesDeps, router: Router<RequestState>): void {
-  const { orchestrator, progress, metrics, requireVideo, maxJsonBytes } = deps;
+  const { orchestrator, startRun, progress, requireVideo, maxJsonBytes } = deps;
 
-  const startRun: RouterMiddleware<RequestState> = async (ctx) => {
+  const start: RouterMiddleware<RequestState> = async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
     const parsed = ReprocessRequest.safeParse(await readJsonBody(ctx, maxJsonBytes));
     if (!parsed.success) {
-      throw new ApiError('INVALID_REQUEST', undefined, {
-        issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-      });
+      throw new ApiError('INVALID_REQUEST', undefined, issueDetails(parsed.error));
     }
     await requireVideo(videoId);
-    const steps = selectSteps(parsed.data.steps);
-    let runId: string;
-    try {
-      ({ runId } = await orchestrator.start({
-        videoId,
-        steps,
-        ...(parsed.data.renditions ? { renditions: parsed.data.renditions } : {}),
-      }));
-    } catch (error) {
-      const refused = error instanceof ApiError && error.code === 'TASK_ALREADY_RUNNING';
-      metrics.starts.inc({ outcome: refused ? 'refused' : 'failed' });
-      throw error;
-    }
-    metrics.starts.inc({ outcome: 'accepted' });
-    ctx.state.log = ctx.state.log.child({ run_id: runId });
-    ctx.state.log.debug({ steps }, 'run started');
-    const body = acceptedRun(videoId, runId, steps);
+    const body = await startRun({
+      videoId,
+      steps: selectSteps(parsed.data.steps),
+      ...(parsed.data.renditions ? { renditions: parsed.data.renditions } : {}),
+    });
+    ctx.state.log = ctx.state.log.child({ run_id: body.run_id });
+    ctx.state.log.debug({ steps: body.steps }, 'run started');
     ctx.status = 202;
     ctx.set('Location', body.status_url);
     ctx.body = body;
   };
 
-  router.post('/api/v1/videos/:video_id/run_sync', startRun);
-  router.post('/api/v1/videos/:video_id/reprocess', startRun);
+  router.post('/api/v1/videos/:video_id/run_sync', start);
+  router.post('/api/v1/videos/:video_id/reprocess', start);
 
   router.get('/api/v1/videos/:video_id/reprocess', async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
