@@ -2,10 +2,9 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { buildAudioArgs, createPeakAccumulator, parseLoudnessSummary, type Loudness } from '../media/audio';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './failures';
 import { runFfmpegStep } from './ffmpeg-step';
 import type { ProgressReporter } from './reporter';
-import { currentStagingDir, requireSource } from './source';
+import { mediaStep } from './media-step';
 import type { MediaStepInput, SkippedOutcome } from './step-input';
 
 export interface AudioOutcome {
@@ -19,13 +18,12 @@ const WAVEFORM_BUCKETS = 1000;
 
 /** AAC audio, EBU R128 loudness and waveform peaks in one pass; skipped when the video has no audio. */
 export function createAudio(deps: ActivityDeps, track: ProgressReporter) {
-  return async function audio({ videoId, info, share }: MediaStepInput): Promise<AudioOutcome | SkippedOutcome> {
-    if (!info.hasAudio) return { skipped: true, reason: 'the video has no audio stream' };
-    const { update, release } = track('audio', share);
-    try {
-      const source = await requireSource(deps.dataDir, videoId);
-      const out = currentStagingDir(deps.dataDir, videoId);
-      await fs.mkdir(out, { recursive: true });
+  const audioStep = mediaStep(
+    deps,
+    track,
+    'audio',
+    async ({ info }: MediaStepInput, { source, out, tracker }): Promise<AudioOutcome> => {
+      const { update } = tracker;
       let stderr = '';
       await runFfmpegStep(deps.ffmpegPath, buildAudioArgs(source, out, info.durationSeconds), {
         durationSeconds: info.durationSeconds,
@@ -41,11 +39,11 @@ export function createAudio(deps: ActivityDeps, track: ProgressReporter) {
       await fs.writeFile(path.join(out, 'waveform.json'), JSON.stringify({ buckets: peaks.length, peaks }));
       await fs.writeFile(path.join(out, 'audio.json'), JSON.stringify({ loudness }, null, 2));
       return { skipped: false, file: 'audio.m4a', loudness, waveform: 'waveform.json' };
-    } catch (error) {
-      throw toActivityFailure(error);
-    } finally {
-      release();
-    }
+    },
+  );
+  return async function audio(input: MediaStepInput): Promise<AudioOutcome | SkippedOutcome> {
+    if (!input.info.hasAudio) return { skipped: true, reason: 'the video has no audio stream' };
+    return audioStep(input);
   };
 }
 

@@ -2,11 +2,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { buildPosterArgs, buildStoryboardArgs, buildStoryboardVtt, planStoryboard } from '../media/thumbnails';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './failures';
 import { runFfmpegStep } from './ffmpeg-step';
+import { mediaStep } from './media-step';
 import type { ProgressReporter } from './reporter';
 import type { MediaStepInput } from './step-input';
-import { currentStagingDir, requireSource } from './source';
 
 export interface ThumbnailsOutcome {
   poster: string;
@@ -18,12 +17,12 @@ export interface ThumbnailsOutcome {
 
 /** Poster + storyboard sprites + WebVTT, in the run's staging folder. */
 export function createThumbnails(deps: ActivityDeps, track: ProgressReporter) {
-  return async function thumbnails({ videoId, info, share }: MediaStepInput): Promise<ThumbnailsOutcome> {
-    const { update, release } = track('thumbnails', share);
-    try {
-      const source = await requireSource(deps.dataDir, videoId);
-      const out = currentStagingDir(deps.dataDir, videoId);
-      await fs.mkdir(out, { recursive: true });
+  return mediaStep(
+    deps,
+    track,
+    'thumbnails',
+    async ({ info }: MediaStepInput, { source, out, tracker }): Promise<ThumbnailsOutcome> => {
+      const { update } = tracker;
       const plan = planStoryboard(info.durationSeconds, info.width, info.height);
       await runFfmpegStep(deps.ffmpegPath, buildPosterArgs(source, out, info), {
         durationSeconds: 0.04,
@@ -44,10 +43,6 @@ export function createThumbnails(deps: ActivityDeps, track: ProgressReporter) {
         count: plan.count,
         intervalSeconds: plan.intervalSeconds,
       };
-    } catch (error) {
-      throw toActivityFailure(error);
-    } finally {
-      release();
-    }
-  };
+    },
+  );
 }

@@ -5,10 +5,9 @@ import { buildHlsLadderArgs, outputFrameRate, segmentStartSeconds } from '../med
 import { onTheClock, resumeSegment } from '../media/hls-playlist';
 import { HLS_SEGMENT_SECONDS } from '../media/ladder';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './failures';
 import { runFfmpegStep } from './ffmpeg-step';
+import { mediaStep } from './media-step';
 import type { ProgressReporter } from './reporter';
-import { currentStagingDir, requireSource } from './source';
 import type { TranscodeInput } from './step-input';
 import {
   checkpointFrom,
@@ -36,11 +35,12 @@ const CHECKPOINT_EVERY_MS = 1_000;
  * checked before anything is kept, and only the rest is encoded.
  */
 export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
-  return async function transcode({ videoId, info, share, renditions }: TranscodeInput): Promise<TranscodeOutcome> {
-    const { update, release, checkpoint, announce, previousDetails, attempt } = track('transcode', share);
-    try {
-      const source = await requireSource(deps.dataDir, videoId);
-      const out = currentStagingDir(deps.dataDir, videoId);
+  return mediaStep(
+    deps,
+    track,
+    'transcode',
+    async ({ videoId, info, renditions }: TranscodeInput, { source, out, tracker }): Promise<TranscodeOutcome> => {
+      const { update, checkpoint, announce, previousDetails, attempt } = tracker;
       const dirs = renditions.map((rendition) => path.join(out, rendition.name));
       const claimed = checkpointFrom(previousDetails);
 
@@ -134,10 +134,6 @@ export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
         })),
       );
       return { master: 'master.m3u8', renditions: made, resumes };
-    } catch (error) {
-      throw toActivityFailure(error);
-    } finally {
-      release();
-    }
-  };
+    },
+  );
 }
