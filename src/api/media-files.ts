@@ -1,6 +1,10 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-/** Content types of what a run publishes; anything else is served as bytes. */
+/**
+ * Content types of what a run publishes; anything else is served as bytes. Always ours, never guessed from a
+ * database of extensions: a stray `.html` or `.svg` in a run folder must not become a page on the API's origin.
+ */
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
   '.ts': 'video/mp2t',
@@ -25,7 +29,7 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 /**
  * Checks a requested path (already percent-decoded) before it comes near the file system: relative, under `current/`
  * or `runs/`, made only of plain names — no `..` or `.`, no empty segment, no backslash, no NUL, no leading dot.
- * Returns its segments, or null when the path is refused. Symlinks are checked after resolving, by the caller.
+ * Returns its segments, or null when the path is refused. Symlinks are checked after resolving, by `realFileInside`.
  */
 export function safeMediaPath(requested: string): string[] | null {
   if (requested.length === 0 || requested.length > 1024) return null;
@@ -34,29 +38,24 @@ export function safeMediaPath(requested: string): string[] | null {
   return segments.every((segment) => SEGMENT.test(segment)) ? segments : null;
 }
 
-export type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
+/** A file found to be servable: its real folder root, its real path relative to that root, and its size. */
+export interface RealFile {
+  root: string;
+  relative: string;
+  size: number;
+}
 
 /**
- * One byte range from a Range header (`bytes=0-99`, `bytes=100-`, `bytes=-500`), clamped to the file; null when
- * there is none or it is not one we serve (several ranges: the whole file is sent instead, as RFC 9110 allows).
+ * Where `candidate` really is, when it is a regular file whose real path (symlinks resolved) lies inside `root`;
+ * null otherwise. The answer names the resolved file, so what is served is what was checked.
  */
-export function parseRange(header: string | undefined, size: number): ByteRange {
-  if (!header) return null;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match) return null;
-  const [, from = '', to = ''] = match;
-  if (from === '' && to === '') return null;
-  let start: number;
-  let end: number;
-  if (from === '') {
-    const suffix = Number(to);
-    if (suffix === 0) return 'unsatisfiable';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(from);
-    end = to === '' ? size - 1 : Math.min(Number(to), size - 1);
+export async function realFileInside(root: string, candidate: string): Promise<RealFile | null> {
+  try {
+    const [realRoot, real] = await Promise.all([fs.realpath(root), fs.realpath(candidate)]);
+    if (!real.startsWith(realRoot + path.sep)) return null;
+    const stats = await fs.stat(real);
+    return stats.isFile() ? { root: realRoot, relative: path.relative(realRoot, real), size: stats.size } : null;
+  } catch {
+    return null;
   }
-  if (start >= size || end < start) return 'unsatisfiable';
-  return { start, end };
 }

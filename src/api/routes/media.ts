@@ -1,20 +1,25 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import type { ReadStream } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import type Router from '@koa/router';
+import send from 'send';
 import { videoDir } from '../../media/layout';
-import type { RequestState } from '../context';
+import type { ApiContext, RequestState } from '../context';
 import { ApiError } from '../errors';
-import { contentTypeOf, parseRange, safeMediaPath } from '../media-files';
+import { contentTypeOf, realFileInside, safeMediaPath, type RealFile } from '../media-files';
 
 /** A run folder never changes once published; `current` is switched to a new run now and then. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const CURRENT = 'public, max-age=60';
 
+/** What `send` may have set on the response before it gave up: none of it describes an error envelope. */
+const FILE_HEADERS = ['Accept-Ranges', 'Cache-Control', 'Content-Type', 'ETag', 'Last-Modified'];
+
 /**
  * `GET /media/{video_id}/…`: a video's published outputs — `current/…` (the published run) and `runs/<run_id>/…`
- * (each kept run) — with their content types, byte ranges, and validators for caching. Nothing else of the video's
- * folder is served (not its source, not staging), and nothing outside it: the path is checked as text first, then
- * its real path (symlinks resolved) must lie inside the video's folder.
+ * (each kept run). Nothing else of the video's folder is served (not its source, not staging), and nothing outside
+ * it: the path is checked as text first, then its real path (symlinks resolved) must lie inside the video's `runs/`.
+ * Only then does `send` answer, with byte ranges, validators and 304s.
  */
 export function mediaRoutes(dataDir: string, router: Router<RequestState>): void {
   router.get('/media/:video_id/{*path}', async (ctx) => {
@@ -28,50 +33,71 @@ export function mediaRoutes(dataDir: string, router: Router<RequestState>): void
     // `current` is a link to a run folder: whatever the path, the file must really be inside `runs/`.
     const file = await realFileInside(path.join(root, 'runs'), path.join(root, ...segments));
     if (!file) throw new ApiError('MEDIA_NOT_FOUND', undefined, { path: requested });
-
-    const etag = `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
-    // If-Range: a range is only for the version the client has; after `current` switched, it gets the whole file.
-    const ifRange = ctx.get('If-Range');
-    const rangeHeader = ifRange && ifRange !== etag ? undefined : ctx.get('Range') || undefined;
-    const range = parseRange(rangeHeader, file.size);
-    if (range === 'unsatisfiable') {
-      ctx.set('Content-Range', `bytes */${file.size}`);
-      throw new ApiError('RANGE_NOT_SATISFIABLE', `The file has ${file.size} bytes`, { size: file.size });
-    }
-    ctx.set('ETag', etag);
-    ctx.set('Last-Modified', new Date(file.mtimeMs).toUTCString());
-    ctx.set('Cache-Control', segments[0] === 'runs' ? IMMUTABLE : CURRENT);
-    ctx.set('Accept-Ranges', 'bytes');
-    ctx.type = contentTypeOf(file.path);
-    // Koa only judges freshness for a 2xx answer.
-    ctx.status = 200;
-    if (ctx.fresh) {
-      ctx.status = 304;
-      return;
-    }
-    if (range) {
-      ctx.status = 206;
-      ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
-      ctx.length = range.end - range.start + 1;
-      ctx.body = createReadStream(file.path, { start: range.start, end: range.end });
-      return;
-    }
-    ctx.length = file.size;
-    ctx.body = createReadStream(file.path);
+    await sendChecked(ctx, file, segments[0] === 'runs' ? IMMUTABLE : CURRENT, requested);
   });
 }
 
-/** The file's real path and stats, when it is a regular file whose real path lies inside `root`; null otherwise. */
-async function realFileInside(
-  root: string,
-  candidate: string,
-): Promise<{ path: string; size: number; mtimeMs: number } | null> {
-  try {
-    const [realRoot, real] = await Promise.all([fs.realpath(root), fs.realpath(candidate)]);
-    if (!real.startsWith(realRoot + path.sep)) return null;
-    const stats = await fs.stat(real);
-    return stats.isFile() ? { path: real, size: stats.size, mtimeMs: stats.mtimeMs } : null;
-  } catch {
-    return null;
+/**
+ * Hands a checked file to `send`, which writes the answer itself (200, 206, 304, HEAD). Whether a file exists was
+ * decided by our checks; `send` still reports its own refusals (a 416, or a file gone since), and those come while
+ * nothing is written yet, so they are thrown as ApiErrors for the error middleware to render in the envelope.
+ * Resolves once the answer is under way, so request logs and metrics see send's status.
+ */
+function sendChecked(ctx: ApiContext, file: RealFile, cacheControl: string, requested: string): Promise<void> {
+  // send judges freshness (304) only on a 2xx status, and Koa starts every response at 404.
+  ctx.status = 200;
+  // send answers If-Match and If-Unmodified-Since with 412, which the catalogue has no code for; this route has
+  // always ignored them (they guard writes), and still does.
+  delete ctx.req.headers['if-match'];
+  delete ctx.req.headers['if-unmodified-since'];
+  // The root is the real `runs/` folder and the path the real file inside it: send opens what was checked, never
+  // follows `current` again, and judges dotfiles on those names alone (a dot in DATA_DIR's own path is no concern).
+  const urlPath = '/' + file.relative.split(path.sep).map(encodeURIComponent).join('/');
+  const sending = send(ctx.req, urlPath, {
+    root: file.root,
+    dotfiles: 'ignore',
+    index: false,
+    extensions: false,
+    cacheControl: false,
+  });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const answered = () => {
+      settled = true;
+      resolve();
+    };
+    sending.on('headers', (res: ServerResponse) => {
+      res.setHeader('Content-Type', contentTypeOf(file.relative));
+      res.setHeader('Cache-Control', cacheControl);
+    });
+    // Our checks already refused folders; with a listener here send neither lists nor redirects one.
+    sending.on('directory', () => sending.emit('error', new ApiError('MEDIA_NOT_FOUND')));
+    sending.on('stream', (stream: ReadStream) => stream.once('ready', answered));
+    // A 304 or HEAD is ended by send without a stream; 'close' also covers a client that went away.
+    ctx.res.once('finish', answered).once('close', answered);
+    sending.on('error', (error: unknown) => {
+      if (settled || ctx.res.headersSent) {
+        // The middleware chain is done (and bytes may be out): the client can only learn of it from a cut connection.
+        ctx.state.log.error({ err: error, path: requested }, 'media stream failed');
+        ctx.res.destroy();
+        return;
+      }
+      settled = true;
+      ctx.respond = true;
+      for (const header of FILE_HEADERS) ctx.remove(header);
+      reject(fromSend(error, file, requested));
+    });
+    ctx.respond = false;
+    sending.pipe(ctx.res);
+  });
+}
+
+/** send's refusals (http-errors with a status) in the catalogue's codes; anything else is ours to fix (500). */
+function fromSend(error: unknown, file: RealFile, requested: string): ApiError {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (status === 404) return new ApiError('MEDIA_NOT_FOUND', undefined, { path: requested });
+  if (status === 416) {
+    return new ApiError('RANGE_NOT_SATISFIABLE', `The file has ${file.size} bytes`, { size: file.size });
   }
+  return new ApiError('INTERNAL_ERROR', undefined, undefined, { cause: error });
 }
