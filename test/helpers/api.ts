@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import pino from 'pino';
 import { createApp, type AppDeps, type ReprocessApp } from '../../src/api/app';
@@ -50,4 +52,21 @@ export async function buildApp(
 /** A client for a Temporal that is not there: every call fails the way an outage does. */
 export function unreachableClient(port: number): Client {
   return new Client({ connection: lazyConnection(`127.0.0.1:${port}`) });
+}
+
+/** Listens on a free loopback port, for what supertest cannot do: event streams and many concurrent clients. */
+export async function listenOn(
+  handle: ReturnType<ReprocessApp['callback']>,
+): Promise<{ base: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -13,7 +11,7 @@ import { ERROR_CATALOGUE, type ErrorCode } from '../../src/api/errors';
 import { loadConfig } from '../../src/config';
 import { createWorker } from '../../src/worker';
 import { openTestCatalog } from '../helpers/catalog';
-import { buildApp, unreachableClient } from '../helpers/api';
+import { buildApp, listenOn, unreachableClient } from '../helpers/api';
 import { eventually } from '../helpers/gate';
 import { addVideo, makeDataDir } from '../helpers/media';
 import { freePort } from '../helpers/ports';
@@ -30,22 +28,6 @@ function expectError(
   const body = ErrorEnvelope.parse(response.body);
   expect(body.error.code).toBe(code);
   expect(body.error.request_id).toBe(response.headers['x-request-id']);
-}
-
-/** Listens on a free loopback port, for what supertest cannot do: streams and many concurrent clients. */
-async function listen(app: ReprocessApp): Promise<{ base: string; close: () => Promise<void> }> {
-  const handle = app.callback();
-  const server = http.createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 describe('reprocess API on a real dev server and worker', () => {
@@ -173,7 +155,7 @@ describe('reprocess API on a real dev server and worker', () => {
 
     it('starts exactly one run for 100 concurrent POSTs on one video, and 100 runs for 100 videos', async () => {
       const parked = await parkedApp({ commandTimeoutMs: 15_000 });
-      const { base, close } = await listen(parked);
+      const { base, close } = await listenOn(parked.callback());
       try {
         await addVideo(dataDir, 'crowd', { seconds: 1, width: 160, height: 120 });
         const post = (videoId: string) => fetch(`${base}/api/v1/videos/${videoId}/run_sync`, { method: 'POST' });
@@ -268,7 +250,7 @@ describe('reprocess API on a real dev server and worker', () => {
 
     it('streams increasing seq and progress, then the terminal snapshot and an end event', async () => {
       await addVideo(dataDir, 'live', { seconds: 6, width: 320, height: 240 });
-      const { base, close } = await listen(app);
+      const { base, close } = await listenOn(app.callback());
       try {
         expect(
           (
@@ -305,7 +287,7 @@ describe('reprocess API on a real dev server and worker', () => {
 
     it('resumes after Last-Event-ID with no event sent twice', async () => {
       await addVideo(dataDir, 'resume', { seconds: 8, width: 320, height: 240 });
-      const { base, close } = await listen(app);
+      const { base, close } = await listenOn(app.callback());
       try {
         expect(
           (
@@ -335,7 +317,7 @@ describe('reprocess API on a real dev server and worker', () => {
     it('shares one poller among all clients of a video, sends keep-alives, and marks stale events with no id', async () => {
       const parked = await parkedApp({ queryTimeoutMs: 300, keepAliveMs: 100 });
       await addVideo(dataDir, 'watched', { seconds: 1 });
-      const { base, close } = await listen(parked);
+      const { base, close } = await listenOn(parked.callback());
       try {
         expect((await request(parked.callback()).post('/api/v1/videos/watched/reprocess')).status).toBe(202);
         const streams = await Promise.all(

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,7 +9,7 @@ import type { ReprocessApp } from '../../src/api/app';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../src/api/errors';
 import { ErrorEnvelope, IngestResponse } from '../../src/api/models';
 import { OTHER_APP_WORKFLOW_TYPE } from '../fixtures/workflows/other-app';
-import { buildApp } from '../helpers/api';
+import { buildApp, listenOn } from '../helpers/api';
 import { addVideo, makeClip, makeDataDir } from '../helpers/media';
 import { openEventStream } from '../helpers/sse';
 import { startDevServer } from '../helpers/temporal';
@@ -274,18 +272,3 @@ describe('hostile clients and web pages, against a real dev server', () => {
     expect(title).toMatch(/^t+$/);
   });
 });
-
-/** Listens on a free loopback port, for event streams (supertest waits for a body's end). */
-async function listenOn(handle: ReturnType<ReprocessApp['callback']>) {
-  const server = http.createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
