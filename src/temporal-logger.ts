@@ -33,7 +33,8 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
  */
 export function sdkLoggerFor(logger: Logger): SdkLogger {
   const write = (level: LogLevel, message: string, meta?: LogMetadata) => {
-    const method = LEVELS[level];
+    // A many-line block at info is the SDK's own report (the workflow bundler's module list): detail, not an event.
+    const method = level === 'INFO' && message.includes('\n') ? 'debug' : LEVELS[level];
     if (!logger.isLevelEnabled(method)) return;
     logger[method](fieldsOf(meta), message);
   };

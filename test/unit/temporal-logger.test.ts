@@ -53,6 +53,14 @@ describe('sdkLoggerFor(pino)', () => {
     expect((lines[1]!['err'] as { message: string }).message).toBe('boom');
   });
 
+  it("keeps the SDK's many-line reports (the bundler's) to debug", async () => {
+    const { logger, lines } = capture('info');
+    logger.info('asset workflow-bundle.js 1.6 MiB\nruntime modules 587 bytes', { sdkComponent: 'worker' });
+    logger.info('Workflow bundle created', { sdkComponent: 'worker' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => line['msg'])).toEqual(['Workflow bundle created']);
+  });
+
   it('names workflow context too', () => {
     expect(fieldsOf({ workflowId: 'v', runId: 'r', workflowType: 'ReprocessVideo', sdkComponent: 'workflow' })).toEqual(
       { workflow_id: 'v', run_id: 'r', workflow_type: 'ReprocessVideo', sdk_component: 'workflow' },
