@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Logger } from '../logger';
 import type { Catalog } from '../store';
 import type { RequestState } from './context';
@@ -14,6 +14,7 @@ import { observeRequests } from './middleware/metrics';
 import { requestContext } from './middleware/request-context';
 import { VideoId } from './models';
 import { buildOpenApiDocument } from './openapi';
+import { ApiRouter, type Operation } from './operations';
 import type { Orchestrator } from './orchestrator';
 import { ProgressReader } from './progress-reader';
 import { docsRoutes } from './routes/docs';
@@ -51,7 +52,12 @@ export interface AppDeps {
   version?: string;
 }
 
-export type ReprocessApp = Koa<RequestState> & { readonly router: Router<RequestState>; readonly hub: ProgressHub };
+export type ReprocessApp = Koa<RequestState> & {
+  readonly router: Router<RequestState>;
+  readonly hub: ProgressHub;
+  /** What the router serves, as the OpenAPI document describes it. */
+  readonly operations: readonly Operation[];
+};
 
 /** Builds the Koa app; it opens no port, so tests drive `app.callback()` directly. */
 export function createApp(deps: AppDeps): ReprocessApp {
@@ -59,7 +65,8 @@ export function createApp(deps: AppDeps): ReprocessApp {
   const progress = new ProgressReader(deps.orchestrator, metrics, deps.catalog);
   const hub = new ProgressHub((videoId) => progress.read(videoId), deps.eventPollMs ?? 1_000, metrics);
 
-  const router = new Router<RequestState>();
+  const api = new ApiRouter();
+  const { router } = api;
   router.param('video_id', async (id, ctx, next) => {
     if (!VideoId.safeParse(id).success) throw new ApiError('INVALID_VIDEO_ID', undefined, { video_id: id });
     ctx.state.log = ctx.state.log.child({ video_id: id, workflow_id: id });
@@ -70,14 +77,14 @@ export function createApp(deps: AppDeps): ReprocessApp {
       readiness: [temporalProbe(deps.orchestrator), catalogProbe(deps.catalog, deps.orchestrator.queryTimeoutMs)],
       metrics,
     },
-    router,
+    api,
   );
-  docsRoutes(buildOpenApiDocument(deps.version ?? '0.0.0'), router);
+  docsRoutes(() => buildOpenApiDocument(deps.version ?? '0.0.0', api.operations), api);
   const requireVideo = videoInCatalog(deps.catalog, deps.dataDir);
   const startRun = runStarter(deps.orchestrator, metrics);
   reprocessRoutes(
     { orchestrator: deps.orchestrator, startRun, progress, requireVideo, maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024 },
-    router,
+    api,
   );
   const streams = deps.eventStreams ?? { perClient: 16, total: 1_000 };
   eventRoutes(
@@ -88,7 +95,7 @@ export function createApp(deps: AppDeps): ReprocessApp {
       keepAliveMs: deps.keepAliveMs ?? 15_000,
       allowance: new StreamAllowance(streams.perClient, streams.total),
     },
-    router,
+    api,
   );
   videoRoutes(
     {
@@ -99,9 +106,9 @@ export function createApp(deps: AppDeps): ReprocessApp {
       ffprobePath: deps.ffprobePath ?? 'ffprobe',
       maxUploadBytes: deps.maxUploadBytes ?? 4 * 1024 ** 3,
     },
-    router,
+    api,
   );
-  mediaRoutes(deps.dataDir, router);
+  mediaRoutes(deps.dataDir, api);
 
   const app = new Koa<RequestState>();
   app.use(requestContext(deps.logger));
@@ -120,7 +127,7 @@ export function createApp(deps: AppDeps): ReprocessApp {
   app.use(router.allowedMethods({ throw: true }));
   // Errors are rendered by errorEnvelope and logged there; Koa's default stderr printing would log them twice.
   app.silent = true;
-  return Object.assign(app, { router, hub });
+  return Object.assign(app, { router, hub, operations: api.operations });
 }
 
 function temporalProbe(orchestrator: Orchestrator): ReadinessProbe {

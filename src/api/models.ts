@@ -95,7 +95,7 @@ export type ReadinessResponse = z.infer<typeof ReadinessResponse>;
 export const PageQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().min(1).max(512).optional(),
+    cursor: z.string().min(1).max(512).optional().describe('next_cursor of the previous page'),
   })
   .strict();
 

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import Router from '@koa/router';
 import pino from 'pino';
 import type { RequestState } from '../../src/api/context';
 import { StreamAllowance } from '../../src/api/events/allowance';
@@ -10,6 +9,7 @@ import { createMetrics } from '../../src/api/metrics';
 import { errorEnvelope } from '../../src/api/middleware/errors';
 import { requestContext } from '../../src/api/middleware/request-context';
 import type { TaskProgressResponse } from '../../src/api/models';
+import { ApiRouter } from '../../src/api/operations';
 import { eventRoutes } from '../../src/api/routes/events';
 import { snapshot } from '../helpers/snapshots';
 import { eventually, Gate } from '../helpers/gate';
@@ -24,7 +24,7 @@ async function serve(
 ) {
   const metrics = createMetrics();
   const hub = new ProgressHub(read, 5, metrics);
-  const router = new Router<RequestState>();
+  const router = new ApiRouter();
   eventRoutes({ hub, metrics, requireVideo, keepAliveMs: 60_000, allowance }, router);
   const app = new Koa<RequestState>();
   app.use(requestContext(pino({ level: 'silent' })));
@@ -33,7 +33,7 @@ async function serve(
     ctx.state.client = client(ctx);
     await next();
   });
-  app.use(router.routes());
+  app.use(router.router.routes());
   app.silent = true;
   const handle = app.callback();
   const server = http.createServer((req, res) => void handle(req, res));

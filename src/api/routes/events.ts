@@ -1,7 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type Router from '@koa/router';
 import { isFinalTaskStatus } from '../../progress';
-import type { RequestState } from '../context';
 import { ApiError } from '../errors';
 import type { StreamAllowance } from '../events/allowance';
 import { snapshotKey, type FeedEvent } from '../events/feed';
@@ -10,6 +8,7 @@ import { formatSse, parseLastEventId, SSE_KEEP_ALIVE, sseRetry } from '../events
 import type { ApiMetrics } from '../metrics';
 import type { ErrorEnvelope, TaskProgressResponse } from '../models';
 import type { VideoCheck } from '../videos';
+import { READ_ERRORS, type ApiRouter, type OperationSpec } from '../operations';
 
 export interface EventRoutesDeps {
   hub: ProgressHub;
@@ -22,6 +21,24 @@ export interface EventRoutesDeps {
 /** How long a client waits before reconnecting after a dropped connection. */
 const RECONNECT_MS = 2_000;
 
+const FOLLOW_PROGRESS: OperationSpec = {
+  operationId: 'followProgress',
+  tag: 'runs',
+  summary: 'Follow the latest run live (server-sent events)',
+  description:
+    'One `progress` event (data: TaskProgressResponse, `id` = seq) per change, `problem` events (data: ' +
+    'ErrorEnvelope) while the workflow service is unreachable, keep-alive comments, then an `end` event after a ' +
+    'terminal state. Send `Last-Event-ID` to resume; 204 when that client has already seen the end.',
+  success: {
+    status: 200,
+    description: 'An event stream; each `progress` event carries a TaskProgressResponse',
+    media: 'text/event-stream',
+  },
+  errors: [...READ_ERRORS, 'TOO_MANY_STREAMS'],
+  lastEventId: true,
+  also: { status: 204, description: 'The client has already seen the end of the run (its Last-Event-ID)' },
+};
+
 /**
  * `GET …/reprocess/events`: the latest run's snapshots as server-sent events, one `progress` event per change with
  * `id` = seq, then an `end` event (whose id is the final seq) once the run is over. A reconnecting client sends
@@ -29,10 +46,10 @@ const RECONNECT_MS = 2_000;
  * to stop reconnecting. Stale snapshots (the workflow could not answer) carry no id, so they never move a client's
  * position.
  */
-export function eventRoutes(deps: EventRoutesDeps, router: Router<RequestState>): void {
+export function eventRoutes(deps: EventRoutesDeps, router: ApiRouter): void {
   const { hub, metrics, requireVideo, keepAliveMs, allowance } = deps;
 
-  router.get('/api/v1/videos/:video_id/reprocess/events', async (ctx) => {
+  router.get('/api/v1/videos/:video_id/reprocess/events', FOLLOW_PROGRESS, async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
     await requireVideo(videoId);
     // A client gone while the video was looked up is owed nothing: its close has passed, and no cleanup would run.

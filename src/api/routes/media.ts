@@ -1,11 +1,11 @@
 import type { ReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
-import type Router from '@koa/router';
 import send from 'send';
 import { videoDir } from '../../media/layout';
-import type { ApiContext, RequestState } from '../context';
+import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
+import { type ApiRouter, type OperationSpec } from '../operations';
 import { contentTypeOf, realFileInside, safeMediaPath, type RealFile } from '../media-files';
 
 /** A run folder never changes once published; `current` is switched to a new run now and then. */
@@ -15,14 +15,26 @@ const CURRENT = 'public, max-age=60';
 /** What `send` may have set on the response before it gave up: none of it describes an error envelope. */
 const FILE_HEADERS = ['Accept-Ranges', 'Cache-Control', 'Content-Type', 'ETag', 'Last-Modified'];
 
+const GET_MEDIA: OperationSpec = {
+  operationId: 'getMedia',
+  tag: 'videos',
+  summary: 'A published output: current/<file> or runs/<run_id>/<file>',
+  description:
+    'Content types for m3u8, ts, m4s, mp4, m4a, vtt, jpg, json; byte ranges (206, 416); ETag and Last-Modified ' +
+    'validators (304); run folders are immutable, `current/` is cached for 60 s.',
+  success: { status: 200, description: 'The file', media: 'application/octet-stream' },
+  also: { status: 206, description: 'The requested byte range' },
+  errors: ['INVALID_VIDEO_ID', 'INVALID_MEDIA_PATH', 'MEDIA_NOT_FOUND', 'RANGE_NOT_SATISFIABLE'],
+};
+
 /**
  * `GET /media/{video_id}/…`: a video's published outputs — `current/…` (the published run) and `runs/<run_id>/…`
  * (each kept run). Nothing else of the video's folder is served (not its source, not staging), and nothing outside
  * it: the path is checked as text first, then its real path (symlinks resolved) must lie inside the video's `runs/`.
  * Only then does `send` answer, with byte ranges, validators and 304s.
  */
-export function mediaRoutes(dataDir: string, router: Router<RequestState>): void {
-  router.get('/media/:video_id/{*path}', async (ctx) => {
+export function mediaRoutes(dataDir: string, router: ApiRouter): void {
+  router.get('/media/:video_id/{*path}', GET_MEDIA, async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
     const requested = (ctx.params as Record<string, string | undefined>)['path'] ?? '';
     const segments = safeMediaPath(requested);

@@ -1,7 +1,7 @@
+// The API's one door to Temporal, a class of some length: its calls share one deadline rule, one memory of which
+// runs are reprocess's, and one translation of Temporal's errors (./errors), which splitting it would scatter.
 import {
   Client,
-  Connection,
-  isGrpcServiceError,
   QueryRejectedError,
   WorkflowClient,
   WorkflowExecutionAlreadyStartedError,
@@ -9,17 +9,27 @@ import {
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import * as grpc from '@grpc/grpc-js';
-import type { TemporalConnectionOptions } from '../temporal-connection';
-import type { ReprocessVideo } from '../workflows';
-import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../workflows/definitions';
+import type { TemporalConnectionOptions } from '../../temporal-connection';
+import type { ReprocessVideo } from '../../workflows';
+import {
+  REPROCESS_STAGE,
+  REPROCESS_WORKFLOW_TYPE,
+  progressQuery,
+  type ReprocessInput,
+} from '../../workflows/definitions';
 import {
   stepsPickedUp,
   taskStatus,
   type ExecutionStatusName,
   type PendingActivityFact,
   type ProgressState,
-} from '../progress';
-import { ApiError } from './errors';
+} from '../../progress';
+import { ApiError } from '../errors';
+import { lazyConnection } from './connection';
+import { alreadyRunning, DeadlineExceededError, ForeignWorkflowError, RunClosedError, toApiError } from './errors';
+
+export { lazyConnection } from './connection';
+export { DeadlineExceededError, ForeignWorkflowError, isUnavailable, RunClosedError, toApiError } from './errors';
 
 export interface OrchestratorOptions {
   namespace?: string;
@@ -39,20 +49,6 @@ export interface ExecutionView {
   closeTime?: Date | undefined;
   /** Whether any step was picked up; only needed (and only known) when the answer comes from describe. */
   stepsStarted?: boolean;
-}
-
-/**
- * Thrown by `queryLatest` when the latest run closed other than cleanly (failed, cancelled, terminated, timed out):
- * Temporal refuses the clean query at once, and the caller asks with `describe` and `queryProgress` instead.
- */
-export class RunClosedError extends Error {
-  override readonly name = 'RunClosedError';
-  constructor(
-    readonly videoId: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`The latest run of video ${videoId} closed other than cleanly`, options);
-  }
 }
 
 /** A worker whose last poll is older than this has most likely gone (a long poll lasts at most about a minute). */
@@ -346,25 +342,6 @@ function pendingActivityFact(activity: temporal.api.workflow.v1.IPendingActivity
 /** Videos whose latest run is remembered as checked; past it the least recently read is checked again. */
 const KNOWN_RUNS = 10_000;
 
-/** Thrown when the execution behind a video id belongs to another application; answered as TASK_NOT_FOUND. */
-export class ForeignWorkflowError extends Error {
-  override readonly name = 'ForeignWorkflowError';
-  constructor(
-    readonly workflowId: string,
-    readonly workflowType: string,
-  ) {
-    super(`Execution ${workflowId} is a ${workflowType}, not a ${REPROCESS_WORKFLOW_TYPE}`);
-  }
-}
-
-/** Thrown when a Temporal call has not answered by its deadline. */
-export class DeadlineExceededError extends Error {
-  override readonly name = 'DeadlineExceededError';
-  constructor() {
-    super('The workflow service did not answer in time');
-  }
-}
-
 /**
  * The orchestrator for a Temporal the API has not reached yet: its connection is made on first use, so the API
  * starts (and answers 503) while Temporal is down. `close` ends that connection.
@@ -376,49 +353,4 @@ export function connectOrchestrator(
   const lazy = lazyConnection(connection);
   const client = new Client({ connection: lazy, namespace: options.namespace });
   return { orchestrator: new Orchestrator(client, options), close: () => lazy.close() };
-}
-
-/**
- * A connection made on first use, so the API starts (and answers 503) while Temporal is down. Reconnect attempts are
- * capped at 5 s apart (gRPC's default backoff grows to 2 min), so the API recovers within seconds of Temporal's
- * return.
- */
-export function lazyConnection(options: TemporalConnectionOptions | string): Connection {
-  const base = typeof options === 'string' ? { address: options } : options;
-  return Connection.lazy({ ...base, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000 } });
-}
-
-/**
- * Maps what the Temporal client throws to the catalogue; anything unknown becomes a plain 500. Exported for the
- * orchestrator's tests; the rest of the API receives ApiErrors only.
- */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof WorkflowNotFoundError)
-    return new ApiError('TASK_NOT_FOUND', undefined, undefined, { cause: error });
-  if (isUnavailable(error)) return new ApiError('ORCHESTRATOR_UNAVAILABLE', undefined, undefined, { cause: error });
-  return new ApiError('INTERNAL_ERROR', undefined, undefined, { cause: error });
-}
-
-const UNAVAILABLE_CODES = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
-
-/** Unreachable server, or no answer within our deadline: both mean "try again later", never "you did it wrong". */
-export function isUnavailable(error: unknown): boolean {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (current instanceof DeadlineExceededError) return true;
-    if (isGrpcServiceError(current) && UNAVAILABLE_CODES.has(current.code)) return true;
-    if (current.name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED|connect/i.test(current.message)) return true;
-  }
-  return false;
-}
-
-function alreadyRunning(videoId: string, runId: string | null, cause?: unknown): ApiError {
-  return new ApiError(
-    'TASK_ALREADY_RUNNING',
-    runId === null
-      ? undefined
-      : `Run ${runId} is already open for video ${videoId}; wait for it to finish or cancel it`,
-    { video_id: videoId, run_id: runId },
-    cause === undefined ? undefined : { cause },
-  );
 }
