@@ -1,10 +1,13 @@
 // npm run bench:api — the API's overhead over the raw Temporal client, in one run against one dev server:
 // (1) POST …/run_sync ÷ client.workflow.start, p50 and p99, interleaved; (2) GET …/reprocess ÷ handle.query, the
-// same; (3) sustained starts per second with p99 under 100 ms, through the API ÷ through the raw client.
+// same; (3) sustained starts per second with p99 under 100 ms, through the API ÷ through the raw client. (1) and (2)
+// are also measured against the floor any HTTP front pays: a bare Koa route in its own process calling the raw client
+// (bench/bare-route.ts), interleaved with the other two.
 // The API and the worker run as their own processes, as deployed (request logs on, to /dev/null); the raw client
 // and the load run in this one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +29,7 @@ async function run(): Promise<void> {
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'reprocess-bench-api-'));
   const env = await startScratchDevServer();
   let api: ChildProcess | undefined;
+  let bare: ChildProcess | undefined;
   let liveWorker: ChildProcess | undefined;
   let closeCatalog: () => Promise<void> = () => Promise.resolve();
   try {
@@ -44,8 +48,20 @@ async function run(): Promise<void> {
       TASK_QUEUE: PARKED_QUEUE,
       LOG_LEVEL: 'info',
     });
+    const barePort = port + 1;
+    const bareBase = `http://127.0.0.1:${barePort}`;
+    bare = spawnTsx('bench/bare-route.ts', {
+      PORT: String(barePort),
+      TEMPORAL_ADDRESS: env.address,
+      TASK_QUEUE: PARKED_QUEUE,
+    });
     await waitForHealth(base);
+    await waitForPort(barePort);
     const client = env.client;
+    const bareStart = async (id: string) => {
+      const response = await send('POST', `${bareBase}/start/${id}`);
+      if (response.status !== 202) throw new Error(`bare POST ${id} answered ${response.status}: ${response.body}`);
+    };
 
     const postStart = async (id: string) => {
       const response = await send('POST', `${base}/api/v1/videos/${id}/run_sync`);
@@ -63,17 +79,19 @@ async function run(): Promise<void> {
       });
     };
 
-    console.log(`preparing ${REQUESTS * 2 + 40} videos…`);
-    await ids.prepareMany(REQUESTS * 2 + 40);
+    console.log(`preparing ${REQUESTS * 3 + 60} videos…`);
+    await ids.prepareMany(REQUESTS * 3 + 60);
     await interleave(
       20,
       () => postStart(ids.next()),
       () => rawStart(ids.next()),
+      () => bareStart(ids.next()),
     );
     const starts = await interleave(
       REQUESTS,
       () => postStart(ids.next()),
       () => rawStart(ids.next()),
+      () => bareStart(ids.next()),
     );
 
     // A live run answers queries: its worker runs the workflow alone, in its own process, so the run sits open and
@@ -95,8 +113,12 @@ async function run(): Promise<void> {
     const query = async () => {
       await handle.query(progressQuery);
     };
-    await interleave(20, get, query);
-    const reads = await interleave(REQUESTS, get, query);
+    const bareQuery = async () => {
+      const response = await send('GET', `${bareBase}/query/live`);
+      if (response.status !== 200) throw new Error(`bare GET answered ${response.status}`);
+    };
+    await interleave(20, get, query, bareQuery);
+    const reads = await interleave(REQUESTS, get, query, bareQuery);
 
     console.log('sustained starts: closed loop at rising concurrency…');
     const estimate = LEVEL_SECONDS * 400 * CONCURRENCY.length * 2;
@@ -104,17 +126,21 @@ async function run(): Promise<void> {
     const sustainedApi = await sustained(() => postStart(ids.next()));
     const sustainedRaw = await sustained(() => rawStart(ids.next()));
 
-    const row = (label: string, ours: number[], raw: number[]) => {
-      const p50 = percentile(ours, 50) / percentile(raw, 50);
-      const p99 = percentile(ours, 99) / percentile(raw, 99);
+    const row = (label: string, ours: number[], floor: number[], goal: string) => {
+      const p50 = percentile(ours, 50) / percentile(floor, 50);
+      const p99 = percentile(ours, 99) / percentile(floor, 99);
       console.log(
-        `  ${label.padEnd(34)} p50 ${fmt(percentile(ours, 50))} ÷ ${fmt(percentile(raw, 50))} = ${p50.toFixed(2)}` +
-          `   p99 ${fmt(percentile(ours, 99))} ÷ ${fmt(percentile(raw, 99))} = ${p99.toFixed(2)}   goal ≤ 1.15`,
+        `  ${label.padEnd(34)} p50 ${fmt(percentile(ours, 50))} ÷ ${fmt(percentile(floor, 50))} = ${p50.toFixed(2)}` +
+          `   p99 ${fmt(percentile(ours, 99))} ÷ ${fmt(percentile(floor, 99))} = ${p99.toFixed(2)}   goal ${goal}`,
       );
     };
     console.log(`\nAPI overhead, ${REQUESTS} requests each, interleaved, ${CORES} cores`);
-    row('POST run_sync ÷ workflow.start', starts.a, starts.b);
-    row('GET reprocess ÷ handle.query', reads.a, reads.b);
+    row('POST run_sync ÷ bare route', starts.runs[0]!, starts.runs[2]!, '≤ 1.10');
+    row('GET reprocess ÷ bare route', reads.runs[0]!, reads.runs[2]!, '≤ 1.10');
+    row('POST run_sync ÷ workflow.start', starts.runs[0]!, starts.runs[1]!, '≤ 1.15');
+    row('GET reprocess ÷ handle.query', reads.runs[0]!, reads.runs[1]!, '≤ 1.15');
+    row('bare route ÷ raw (start)', starts.runs[2]!, starts.runs[1]!, '—');
+    row('bare route ÷ raw (query)', reads.runs[2]!, reads.runs[1]!, '—');
     console.log(
       `  sustained starts/s with p99 < ${P99_CEILING_MS} ms: API ${sustainedApi.rate.toFixed(0)} ` +
         `(at ${sustainedApi.concurrency} concurrent) ÷ raw ${sustainedRaw.rate.toFixed(0)} ` +
@@ -130,6 +156,7 @@ async function run(): Promise<void> {
     }
   } finally {
     api?.kill('SIGTERM');
+    bare?.kill('SIGTERM');
     liveWorker?.kill('SIGTERM');
     await closeCatalog();
     await env.teardown();
@@ -164,14 +191,13 @@ function send(method: string, url: string): Promise<{ status: number; body: stri
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
-/** Runs a and b alternately `count` times each, so drift in the machine's load touches both alike. */
-async function interleave(count: number, a: () => Promise<void>, b: () => Promise<void>) {
-  const result = { a: [] as number[], b: [] as number[] };
+/** Runs the operations in turn `count` times each, so drift in the machine's load touches them all alike. */
+async function interleave(count: number, ...operations: (() => Promise<void>)[]) {
+  const runs = operations.map(() => [] as number[]);
   for (let i = 0; i < count; i += 1) {
-    result.a.push(await timed(a));
-    result.b.push(await timed(b));
+    for (const [index, operation] of operations.entries()) runs[index]!.push(await timed(operation));
   }
-  return result;
+  return { runs };
 }
 
 async function timed(operation: () => Promise<void>): Promise<number> {
@@ -271,3 +297,18 @@ run().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+async function waitForPort(port: number): Promise<void> {
+  for (let tries = 0; tries < 300; tries += 1) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
