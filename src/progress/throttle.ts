@@ -12,7 +12,7 @@ export class ProgressThrottle {
 
   constructor(
     private readonly minOverallDelta = 0.015,
-    private readonly minIntervalMs = 1_000,
+    private readonly minIntervalMs = 100,
   ) {}
 
   /**
