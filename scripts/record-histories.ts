@@ -55,12 +55,18 @@ async function run(): Promise<void> {
       workflowsPath: require.resolve('../src/workflows'),
       activities,
     });
-    await worker.runUntil(async () => {
+    // The media steps on their own queue, as the API starts runs.
+    const mediaWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'record-media',
+      activities,
+    });
+    const recording = worker.runUntil(async () => {
       const start = (videoId: string) =>
         env.client.workflow.start(REPROCESS_WORKFLOW_TYPE, {
           workflowId: videoId,
           taskQueue: 'record',
-          args: [{ videoId }],
+          args: [{ videoId, mediaTaskQueue: 'record-media' }],
         });
       const success = await start('success');
       await success.result();
@@ -101,6 +107,7 @@ async function run(): Promise<void> {
         console.log(`recorded ${handle.workflowId}: ${events} events`);
       }
     });
+    await mediaWorker.runUntil(recording);
   } finally {
     await env.teardown();
     await fs.rm(dataDir, { recursive: true, force: true });

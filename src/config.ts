@@ -6,6 +6,10 @@ const API_KEY_PATTERN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
+/** The queues a worker can serve: the run's own (workflow and light steps) and the media steps'. */
+export const WORKER_QUEUE_ROLES = ['main', 'media'] as const;
+export type WorkerQueueRole = (typeof WORKER_QUEUE_ROLES)[number];
+
 /** A web origin as browsers send it: scheme, host and an optional port, nothing after. */
 const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
@@ -42,6 +46,20 @@ const ConfigSchema = z.object({
   /** Port of the Temporal UI when `npm run up` starts the embedded dev server. */
   TEMPORAL_UI_PORT: port.default(8233),
   TASK_QUEUE: z.string().min(1).default('video-processing'),
+  /** Task queue of the media steps (ffmpeg's heavy work); default `<TASK_QUEUE>-media`. */
+  MEDIA_TASK_QUEUE: z.string().min(1).optional(),
+  /** Which queues a worker serves: `main` (the workflow and its light steps), `media`, or both (comma-separated). */
+  WORKER_QUEUES: z
+    .string()
+    .transform((value) => [...new Set(value.split(',').map((queue) => queue.trim()))])
+    .pipe(z.array(z.enum(WORKER_QUEUE_ROLES, { message: 'expected main, media or main,media' })).min(1))
+    .default([...WORKER_QUEUE_ROLES]),
+  /** Media steps one worker runs at once; default from its cores (see defaultMediaSlots). */
+  MEDIA_SLOTS: z.coerce.number().int().min(1).max(256).optional(),
+  /** Port of the worker's Prometheus metrics (`/metrics`); unset means the worker serves none. */
+  WORKER_METRICS_PORT: port.optional(),
+  /** Address the worker's metrics bind to. */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
@@ -104,6 +122,14 @@ const ConfigSchema = z.object({
 
 type RawConfig = z.infer<typeof ConfigSchema>;
 
+/**
+ * Media steps at once on a worker by default: two per core, and never fewer than four, so one run's four media steps
+ * (three of them light beside the transcode) go side by side, as they did before queues were split.
+ */
+export function defaultMediaSlots(cores: number): number {
+  return Math.max(4, cores * 2);
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -112,7 +138,10 @@ export interface Config {
   readonly temporal: {
     readonly address: string;
     readonly namespace: string;
+    /** The workflow's queue, and its light steps' (probe, publish, the catalog records). */
     readonly taskQueue: string;
+    /** The media steps' queue. */
+    readonly mediaTaskQueue: string;
     readonly uiPort: number;
     /** Null for a plain connection (the dev server). */
     readonly tls: {
@@ -140,6 +169,13 @@ export interface Config {
     readonly allowedOrigins: readonly string[];
   };
   readonly eventStreams: { readonly perClient: number; readonly total: number };
+  readonly worker: {
+    readonly queues: readonly WorkerQueueRole[];
+    /** Null: defaultMediaSlots of the worker's cores. */
+    readonly mediaSlots: number | null;
+    /** Null: no metrics endpoint. */
+    readonly metrics: { readonly host: string; readonly port: number } | null;
+  };
 }
 
 /** Thrown when an environment variable has a value reprocess cannot use; the message names the variable. */
@@ -187,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: raw.TEMPORAL_ADDRESS,
       namespace: raw.TEMPORAL_NAMESPACE,
       taskQueue: raw.TASK_QUEUE,
+      mediaTaskQueue: raw.MEDIA_TASK_QUEUE ?? mediaQueueOf(raw.TASK_QUEUE),
       uiPort: raw.TEMPORAL_UI_PORT,
       tls,
       apiKey: raw.TEMPORAL_API_KEY ?? null,
@@ -200,7 +237,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: raw.MAX_UPLOAD_BYTES,
     browsers: { allowedHosts: raw.ALLOWED_HOSTS ?? [], allowedOrigins: raw.ALLOWED_ORIGINS ?? [] },
     eventStreams: { perClient: raw.EVENT_STREAMS_PER_CLIENT, total: raw.EVENT_STREAMS_MAX },
+    worker: {
+      queues: raw.WORKER_QUEUES,
+      mediaSlots: raw.MEDIA_SLOTS ?? null,
+      metrics:
+        raw.WORKER_METRICS_PORT === undefined ? null : { host: raw.WORKER_METRICS_HOST, port: raw.WORKER_METRICS_PORT },
+    },
   });
+}
+
+/** The media queue that goes with a task queue when MEDIA_TASK_QUEUE is not set. */
+export function mediaQueueOf(taskQueue: string): string {
+  return `${taskQueue}-media`;
 }
 
 /** For entrypoints: the config, or a clear message and exit code 1. */

@@ -15,6 +15,8 @@ const FIELD_NAMES: Record<string, string> = {
   sdkComponent: 'sdk_component',
 };
 
+const NO_WORKFLOWS = 'No workflows registered, not polling for workflow tasks';
+
 /** Never logged: an activity's task token lets whoever holds it complete the activity. */
 const DROPPED = new Set(['taskToken']);
 
@@ -34,7 +36,11 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 export function sdkLoggerFor(logger: Logger): SdkLogger {
   const write = (level: LogLevel, message: string, meta?: LogMetadata) => {
     // A many-line block at info is the SDK's own report (the workflow bundler's module list): detail, not an event.
-    const method = level === 'INFO' && message.includes('\n') ? 'debug' : LEVELS[level];
+    // The media queue's worker has no workflows by design, which the SDK warns of: that is the setup, not a fault.
+    const method =
+      (level === 'INFO' && message.includes('\n')) || (level === 'WARN' && message.startsWith(NO_WORKFLOWS))
+        ? 'debug'
+        : LEVELS[level];
     if (!logger.isLevelEnabled(method)) return;
     logger[method](fieldsOf(meta), message);
   };

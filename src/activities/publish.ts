@@ -20,6 +20,8 @@ export interface PublishOutcome {
   runId: string;
   manifest: string;
   files: number;
+  /** The published run's size on disk, manifest included. */
+  bytes: number;
 }
 
 /**
@@ -60,7 +62,9 @@ export function createPublish(deps: ActivityDeps) {
       await pruneRuns(deps.dataDir, videoId, runId).catch((error: unknown) => {
         Context.current().log.warn('old runs could not be pruned', { videoId, error: String(error) });
       });
-      return { runId, manifest: MANIFEST_FILE, files: (await listFiles(target)).length };
+      const published = await listFiles(target);
+      const bytes = published.reduce((sum, file) => sum + file.bytes, 0);
+      return { runId, manifest: MANIFEST_FILE, files: published.length, bytes };
     } catch (error) {
       throw toActivityFailure(error);
     }

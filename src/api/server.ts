@@ -29,6 +29,7 @@ async function run(): Promise<void> {
   const temporal = connectOrchestrator(temporalConnectionOptions(config.temporal), {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    mediaTaskQueue: config.temporal.mediaTaskQueue,
     queryTimeoutMs: config.queryTimeoutMs,
   });
   const { orchestrator } = temporal;

@@ -26,11 +26,17 @@ export const records = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
 
-// Long steps heartbeat on every ffmpeg progress block, so a dead worker is noticed within the heartbeat timeout.
-// WAIT_CANCELLATION_COMPLETED: a cancelled step returns only once its ffmpeg is dead, so cleanup never races it.
-export const media = proxyActivities<Activities>({
-  startToCloseTimeout: '6 hours',
-  heartbeatTimeout: '10 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry,
-});
+/**
+ * The media steps, on their own task queue when the run names one (else on the run's own). Long steps heartbeat on
+ * every ffmpeg progress block, so a dead worker is noticed within the heartbeat timeout.
+ * WAIT_CANCELLATION_COMPLETED: a cancelled step returns only once its ffmpeg is dead, so cleanup never races it.
+ */
+export function mediaActivities(taskQueue: string | undefined) {
+  return proxyActivities<Activities>({
+    ...(taskQueue === undefined ? {} : { taskQueue }),
+    startToCloseTimeout: '6 hours',
+    heartbeatTimeout: '10 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry,
+  });
+}

@@ -12,6 +12,11 @@ export interface ReprocessInput {
   steps?: StepName[];
   /** Rendition heights asked for, e.g. [360, 720]. */
   renditions?: number[];
+  /**
+   * The task queue of the media steps, so heavy work never holds up the light steps of other runs. Absent in runs
+   * started before queues were split: their media steps run on the run's own queue, as they were scheduled then.
+   */
+  mediaTaskQueue?: string;
 }
 
 export interface ReprocessResult {

@@ -65,7 +65,13 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     await CancellationScope.cancellable(async () => {
       const running = MEDIA_STEPS.filter((name) => progress.isSelected(name)).map((name) =>
         tracked(progress, name, () =>
-          runMediaStep(name, { videoId, info, renditions, share: progress.shareOf(name) }),
+          runMediaStep(name, {
+            videoId,
+            info,
+            renditions,
+            share: progress.shareOf(name),
+            ...(input.mediaTaskQueue === undefined ? {} : { mediaTaskQueue: input.mediaTaskQueue }),
+          }),
         ).then((outcome) => Object.assign(outputs, { [name]: outcome })),
       );
       try {

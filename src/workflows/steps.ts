@@ -4,7 +4,7 @@ import type { SkippedOutcome } from '../activities/step-input';
 import type { Rendition } from '../media/ladder';
 import type { VideoInfo } from '../media/probe';
 import { toPercent, type MediaStepName, type RunProgress, type StepName } from '../progress';
-import { media } from './activities';
+import { mediaActivities } from './activities';
 import { describeFailure } from './failures';
 
 /** What each media step returns, by step. */
@@ -37,8 +37,9 @@ export async function tracked<T>(progress: RunProgress, name: StepName, work: ()
 /** Starts one media step's activity, with the share of the run's progress it reports in. */
 export function runMediaStep<Step extends MediaStepName>(
   name: Step,
-  run: { videoId: string; info: VideoInfo; renditions: Rendition[]; share: number },
+  run: { videoId: string; info: VideoInfo; renditions: Rendition[]; share: number; mediaTaskQueue?: string },
 ): Promise<MediaOutcomes[Step]> {
+  const media = mediaActivities(run.mediaTaskQueue);
   const args = { videoId: run.videoId, info: run.info, share: run.share };
   const options = { summary: `${name} ${run.videoId}` };
   const started: { [S in MediaStepName]: () => Promise<MediaOutcomes[S]> } = {

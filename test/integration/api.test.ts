@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { QueueWorkers } from '../../src/queue-workers';
 import request from 'supertest';
 import type Koa from 'koa';
 import type { ReprocessApp } from '../../src/api/app';
@@ -32,7 +32,7 @@ function expectError(
 
 describe('reprocess API on a real dev server and worker', () => {
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: QueueWorkers;
   let running: Promise<void>;
   let app: ReprocessApp;
   let server: Server;

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { QueueWorkers } from '../../src/queue-workers';
 import request from 'supertest';
 import type { ReprocessApp } from '../../src/api/app';
 import type { TaskProgressResponse } from '../../src/api/models';
@@ -33,7 +33,7 @@ afterAll(async () => {
 describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
   let test: TestDatabase;
   let catalog: Catalog;
-  let worker: Worker;
+  let worker: QueueWorkers;
   let running: Promise<void>;
   let app: ReprocessApp;
   let server: ReturnType<ReprocessApp['callback']>;

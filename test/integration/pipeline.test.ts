@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { QueueWorkers } from '../../src/queue-workers';
 import { loadConfig } from '../../src/config';
 import { currentLink, stagingDir, videoDir } from '../../src/media/layout';
 import { toPercent, type ProgressState } from '../../src/progress';
@@ -21,7 +21,7 @@ const execFileAsync = promisify(execFile);
 /** The real pipeline: dev server, real worker, real ffmpeg on generated clips. */
 describe('ReprocessVideo with real ffmpeg', () => {
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: QueueWorkers;
   let running: Promise<void>;
   let dataDir: string;
   let cleanup: () => Promise<void>;
@@ -212,6 +212,32 @@ describe('ReprocessVideo with real ffmpeg', () => {
       expect(state.steps[0]).toMatchObject({ name: 'probe', status: 'failed', attempt: 1 });
       expect(state.steps.slice(1).every((step) => step.status === 'cancelled')).toBe(true);
       await expect(fs.access(videoDir(dataDir, videoId) + '/current')).rejects.toThrow();
+    });
+  });
+
+  it.each([
+    ['on the media queue the run names', `${taskQueue}-media`],
+    ["on the run's own queue when it names none (runs started before the split)", undefined],
+  ])("schedules the media steps %s, the light steps on the run's queue", async (_, mediaTaskQueue) => {
+    const videoId = mediaTaskQueue ? 'split-queues' : 'one-queue';
+    await addVideo(dataDir, videoId, { seconds: 1, width: 160, height: 120 });
+    const handle = await start({ videoId, ...(mediaTaskQueue ? { mediaTaskQueue } : {}) });
+    await handle.result();
+    const queueOf = new Map<string, string>();
+    for (const event of (await handle.fetchHistory()).events ?? []) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled) queueOf.set(scheduled.activityType!.name!, scheduled.taskQueue!.name!);
+    }
+    const media = mediaTaskQueue ?? taskQueue;
+    expect(Object.fromEntries(queueOf)).toEqual({
+      recordRunStarted: taskQueue,
+      probe: taskQueue,
+      thumbnails: media,
+      transcode: media,
+      audio: media,
+      scenes: media,
+      publish: taskQueue,
+      recordRunFinished: taskQueue,
     });
   });
 

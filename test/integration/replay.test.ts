@@ -13,11 +13,15 @@ describe('ReprocessVideo replays its recorded histories', () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   });
 
-  // Runs recorded before runs recorded themselves in the catalog replay too: that change is behind patched().
+  // Runs recorded before runs recorded themselves in the catalog replay too: that change is behind patched(). Runs
+  // recorded before the media steps had a queue of their own (no mediaTaskQueue in their input) replay as well.
   it.each([
     'success',
     'retry',
     'cancelled',
+    'before-queues-success',
+    'before-queues-retry',
+    'before-queues-cancelled',
     'before-catalog-success',
     'before-catalog-retry',
     'before-catalog-cancelled',

@@ -72,7 +72,7 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     scenes: () => scenesImpl(),
     publish: () => {
       calls.push('publish');
-      return Promise.resolve({ runId: 'r', manifest: 'manifest.json', files: 1 });
+      return Promise.resolve({ runId: 'r', manifest: 'manifest.json', files: 1, bytes: 1 });
     },
     discardStaging: () => {
       calls.push('discardStaging');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, defaultMediaSlots, loadConfig } from '../../src/config';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -59,6 +59,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ALLOWED_HOSTS: 'evil.example/path' })).toThrow(/ALLOWED_HOSTS/);
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'dash.example.com' })).toThrow(/ALLOWED_ORIGINS/);
     expect(() => loadConfig({ EVENT_STREAMS_PER_CLIENT: '0' })).toThrow(/EVENT_STREAMS_PER_CLIENT/);
+  });
+
+  it('splits the queues by weight: the media queue follows TASK_QUEUE, a worker serves both unless told', () => {
+    expect(loadConfig({}).temporal.mediaTaskQueue).toBe('video-processing-media');
+    expect(loadConfig({ TASK_QUEUE: 'gpu' }).temporal.mediaTaskQueue).toBe('gpu-media');
+    expect(loadConfig({ MEDIA_TASK_QUEUE: 'ffmpeg' }).temporal.mediaTaskQueue).toBe('ffmpeg');
+    expect(loadConfig({}).worker).toEqual({ queues: ['main', 'media'], mediaSlots: null, metrics: null });
+    expect(
+      loadConfig({ WORKER_QUEUES: ' media ,media', MEDIA_SLOTS: '3', WORKER_METRICS_PORT: '9464' }).worker,
+    ).toEqual({ queues: ['media'], mediaSlots: 3, metrics: { host: '127.0.0.1', port: 9464 } });
+    expect(defaultMediaSlots(1)).toBe(4);
+    expect(defaultMediaSlots(8)).toBe(16);
+  });
+
+  it.each([
+    ['WORKER_QUEUES', 'heavy'],
+    ['MEDIA_SLOTS', '0'],
+    ['WORKER_METRICS_PORT', '70000'],
+  ])('refuses %s=%s by name', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(variable);
   });
 
   it('treats an empty variable as unset', () => {

@@ -61,6 +61,14 @@ describe('sdkLoggerFor(pino)', () => {
     expect(lines.map((line) => line['msg'])).toEqual(['Workflow bundle created']);
   });
 
+  it("keeps the media queue worker's having no workflows to debug, other warnings at warn", async () => {
+    const { logger, lines } = capture('info');
+    logger.warn('No workflows registered, not polling for workflow tasks', { taskQueue: 'q-media' });
+    logger.warn('Activity heartbeat timed out', { taskQueue: 'q-media' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => line['msg'])).toEqual(['Activity heartbeat timed out']);
+  });
+
   it('names workflow context too', () => {
     expect(fieldsOf({ workflowId: 'v', runId: 'r', workflowType: 'ReprocessVideo', sdkComponent: 'workflow' })).toEqual(
       { workflow_id: 'v', run_id: 'r', workflow_type: 'ReprocessVideo', sdk_component: 'workflow' },

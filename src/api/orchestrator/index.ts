@@ -24,6 +24,7 @@ import {
   type PendingActivityFact,
   type ProgressState,
 } from '../../progress';
+import { mediaQueueOf } from '../../config';
 import { ApiError } from '../errors';
 import { lazyConnection } from './connection';
 import { alreadyRunning, DeadlineExceededError, ForeignWorkflowError, RunClosedError, toApiError } from './errors';
@@ -34,6 +35,8 @@ export { DeadlineExceededError, ForeignWorkflowError, isUnavailable, RunClosedEr
 export interface OrchestratorOptions {
   namespace?: string;
   taskQueue: string;
+  /** The media steps' queue, named in every run started; default mediaQueueOf(taskQueue). */
+  mediaTaskQueue?: string;
   /** Deadline for a progress read (describe and query together). */
   queryTimeoutMs: number;
   /** Deadline for starting and cancelling, which may wait on the server's persistence. */
@@ -61,6 +64,7 @@ const POLLER_FRESH_MS = 90_000;
 export class Orchestrator {
   readonly queryTimeoutMs: number;
   readonly taskQueue: string;
+  readonly mediaTaskQueue: string;
   private readonly commandTimeoutMs: number;
   /** Starts in flight, by video id: the single-flight of `start`. */
   private readonly starting = new Map<string, Promise<{ runId: string }>>();
@@ -80,6 +84,7 @@ export class Orchestrator {
   ) {
     this.queryTimeoutMs = options.queryTimeoutMs;
     this.taskQueue = options.taskQueue;
+    this.mediaTaskQueue = options.mediaTaskQueue ?? mediaQueueOf(options.taskQueue);
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
     this.namespace = options.namespace ?? client.options.namespace;
     this.cleanQueries = new WorkflowClient({
@@ -121,7 +126,7 @@ export class Orchestrator {
         this.client.workflow.start<typeof ReprocessVideo>(REPROCESS_WORKFLOW_TYPE, {
           workflowId: input.videoId,
           taskQueue: this.taskQueue,
-          args: [input],
+          args: [{ ...input, mediaTaskQueue: this.mediaTaskQueue }],
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
           staticSummary: `Reprocess video ${input.videoId}`,
