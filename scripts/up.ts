@@ -87,7 +87,7 @@ reprocess is up (Ctrl-C stops everything)
   API docs     ${api}/docs   (OpenAPI: ${api}/openapi.json)
   Health       ${api}/healthz · ${api}/readyz · ${api}/metrics
   Temporal UI  http://${host}:${config.temporal.uiPort}
-  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})
+  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace}, task queues ${config.temporal.taskQueue} and ${config.temporal.mediaTaskQueue})
 `);
 }
 

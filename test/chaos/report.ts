@@ -42,10 +42,18 @@ export async function readFuzzReport(): Promise<(FuzzFigures & { finishedAt: str
   }
 }
 
-/** The fault table `npm run test:chaos` ends with, also written as JSON under `reports/` (not committed). */
+/**
+ * The table `npm run test:chaos` (faults) and `npm run test:scale` (scenarios) end with, also written as JSON under
+ * `reports/` (not committed).
+ */
 export class FaultReport {
   private readonly rows: FaultRow[] = [];
   private readonly details: Record<string, unknown> = {};
+
+  constructor(
+    private readonly fileName = 'chaos.json',
+    private readonly firstColumn = 'fault',
+  ) {}
 
   add(row: FaultRow, details?: unknown): void {
     this.rows.push(row);
@@ -53,7 +61,15 @@ export class FaultReport {
   }
 
   table(): string {
-    const header = ['fault', 'injected', 'runs completed', 'outputs valid', 're-done work', 'max answer', 'outcome'];
+    const header = [
+      this.firstColumn,
+      'injected',
+      'runs completed',
+      'outputs valid',
+      're-done work',
+      'max answer',
+      'outcome',
+    ];
     const lines = this.rows.map((row) => [
       row.fault,
       String(row.injected),
@@ -70,8 +86,8 @@ export class FaultReport {
 
   async write(): Promise<string> {
     await fs.mkdir(REPORTS, { recursive: true });
-    const file = path.join(REPORTS, 'chaos.json');
-    const body = { finishedAt: new Date().toISOString(), faults: this.rows, details: this.details };
+    const file = path.join(REPORTS, this.fileName);
+    const body = { finishedAt: new Date().toISOString(), rows: this.rows, details: this.details };
     await fs.writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
     return file;
   }

@@ -5,7 +5,6 @@ import { listedWhole } from '../../src/activities/transcode-resume';
 import { listedSegments } from '../../src/media/hls-playlist';
 import { eventually } from '../helpers/gate';
 import { videoFrames } from '../helpers/media';
-import type { Cluster } from './cluster';
 
 export type Progress = ReturnType<typeof TaskProgressResponse.parse>;
 
@@ -19,7 +18,7 @@ export interface Answer {
 
 /** Talks to the running service over real HTTP, as a client would. */
 export class Client {
-  constructor(private readonly cluster: Cluster) {}
+  constructor(private readonly cluster: { readonly baseUrl: string }) {}
 
   async request(route: string, init: RequestInit = {}): Promise<Answer> {
     const at = Date.now();
