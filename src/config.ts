@@ -57,7 +57,7 @@ const ConfigSchema = z.object({
   /** Media steps one worker runs at once; default from its cores (see defaultMediaSlots). */
   MEDIA_SLOTS: z.coerce.number().int().min(1).max(256).optional(),
   /** Port of the worker's Prometheus metrics (`/metrics`); unset means the worker serves none. */
-  WORKER_METRICS_PORT: port.optional(),
+  WORKER_METRICS_PORT: port.min(1).optional(),
   /** Address the worker's metrics bind to. */
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -199,6 +199,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const raw = parsed.data;
+  if (raw.MEDIA_TASK_QUEUE !== undefined && raw.MEDIA_TASK_QUEUE === raw.TASK_QUEUE) {
+    throw new ConfigError([
+      {
+        variable: 'MEDIA_TASK_QUEUE',
+        message: 'must differ from TASK_QUEUE: on one queue, light steps would wait behind media steps',
+      },
+    ]);
+  }
   if (Boolean(raw.TEMPORAL_TLS_CERT) !== Boolean(raw.TEMPORAL_TLS_KEY)) {
     throw new ConfigError([
       {

@@ -5,7 +5,13 @@ import { createActivities, type ActivityDeps, type SignalProgress } from './acti
 import { defaultMediaSlots, loadConfigOrExit, type Config, type WorkerQueueRole } from './config';
 import { createLogger } from './logger';
 import { QueueWorkers } from './queue-workers';
-import { createWorkerMetrics, freeLoopbackPort, meteredActivities, serveWorkerMetrics } from './worker-metrics';
+import {
+  createWorkerMetrics,
+  freeLoopbackPort,
+  meteredActivities,
+  serveWorkerMetrics,
+  type WorkerMetrics,
+} from './worker-metrics';
 import { prepareProcess } from './startup';
 import { sdkLoggerFor } from './temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
@@ -33,6 +39,12 @@ export function signalThrough(client: Client): SignalProgress {
  */
 const MAIN_QUEUE_SLOTS = 16;
 
+/** Media steps this worker runs at once: MEDIA_SLOTS, else the default for its cores; none without the media queue. */
+export function mediaSlotsOf(config: Config): number {
+  if (!config.worker.queues.includes('media')) return 0;
+  return config.worker.mediaSlots ?? defaultMediaSlots(Math.max(1, os.availableParallelism()));
+}
+
 /**
  * Builds the workers of one process for the given config, one per queue it serves (WORKER_QUEUES): the run's own
  * queue with the workflow and its light steps, and the media queue with at most MEDIA_SLOTS media steps at once.
@@ -44,10 +56,9 @@ export async function createWorker(
   connection: NativeConnection,
   client: Client,
   extra: Pick<ActivityDeps, 'catalog' | 'observe'>,
-  options: { processMetrics?: boolean } = {},
+  options: { metrics?: WorkerMetrics } = {},
 ): Promise<QueueWorkers> {
   const cores = Math.max(1, os.availableParallelism());
-  const mediaSlots = config.worker.mediaSlots ?? defaultMediaSlots(cores);
   const activities = createActivities({
     dataDir: config.dataDir,
     ffmpegPath: config.ffmpegPath,
@@ -58,31 +69,33 @@ export async function createWorker(
     ...extra,
   });
   const { taskQueue, mediaTaskQueue, namespace } = config.temporal;
-  const metrics = createWorkerMetrics({ processMetrics: options.processMetrics ?? false, mediaSlots });
+  const metrics = options.metrics ?? createWorkerMetrics({ mediaSlots: mediaSlotsOf(config) });
   const serves = (role: WorkerQueueRole) => config.worker.queues.includes(role);
-  // One queue for both (MEDIA_TASK_QUEUE = TASK_QUEUE): one worker, with room for both kinds of step.
-  const oneQueue = mediaTaskQueue === taskQueue;
   const common = {
     connection,
     namespace,
     activities,
-    interceptors: { activity: [meteredActivities(metrics, mediaTaskQueue)] },
+    interceptors: { activity: [meteredActivities(metrics)] },
     ...HEARTBEAT_THROTTLE,
   };
   const workers: Worker[] = [];
-  if (serves('main') || (oneQueue && serves('media'))) {
+  if (serves('main')) {
     workers.push(
       await Worker.create({
         ...common,
         taskQueue,
         workflowsPath: require.resolve('./workflows'),
-        maxConcurrentActivityTaskExecutions: MAIN_QUEUE_SLOTS + (oneQueue ? mediaSlots : 0),
+        maxConcurrentActivityTaskExecutions: MAIN_QUEUE_SLOTS,
       }),
     );
   }
-  if (serves('media') && !oneQueue) {
+  if (serves('media')) {
     workers.push(
-      await Worker.create({ ...common, taskQueue: mediaTaskQueue, maxConcurrentActivityTaskExecutions: mediaSlots }),
+      await Worker.create({
+        ...common,
+        taskQueue: mediaTaskQueue,
+        maxConcurrentActivityTaskExecutions: mediaSlotsOf(config),
+      }),
     );
   }
   return new QueueWorkers(workers, metrics);
@@ -92,7 +105,8 @@ async function run(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // The SDK's logger is ours: the workflows' and activities' own lines, and the SDK's, in one JSON log. Its metrics
-  // go to a loopback port of their own, served with ours on WORKER_METRICS_PORT.
+  // go to a loopback port of their own, served with ours on WORKER_METRICS_PORT. (The port is free when chosen; should
+  // another process take it before the SDK binds it, the SDK's part of the page is empty and ours still served.)
   const sdkMetricsPort = config.worker.metrics ? await freeLoopbackPort() : null;
   Runtime.install({
     logger: sdkLoggerFor(logger),
@@ -100,32 +114,36 @@ async function run(): Promise<void> {
       ? {}
       : { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } }),
   });
+  // Bound first: a port already taken stops the worker with that error before anything holds a connection.
+  const metrics = createWorkerMetrics({ processMetrics: true, mediaSlots: mediaSlotsOf(config) });
+  const metricsServer = config.worker.metrics
+    ? await serveWorkerMetrics({
+        registry: metrics.registry,
+        sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+        ...config.worker.metrics,
+      })
+    : null;
+  if (config.worker.metrics) logger.info({ ...config.worker.metrics }, 'worker metrics on /metrics');
   const { catalog, database } = await prepareProcess(config, 'worker', logger);
   const temporalOptions = temporalConnectionOptions(config.temporal);
   const connection = await NativeConnection.connect(temporalOptions);
   const clientConnection = await Connection.connect(temporalOptions);
   try {
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-    const worker = await createWorker(config, connection, client, { catalog }, { processMetrics: true });
-    const metricsServer = config.worker.metrics
-      ? await serveWorkerMetrics({
-          registry: worker.metrics.registry,
-          sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
-          ...config.worker.metrics,
-        })
-      : null;
-    if (config.worker.metrics) logger.info({ ...config.worker.metrics }, 'worker metrics on /metrics');
+    const worker = await createWorker(config, connection, client, { catalog }, { metrics });
     logger.info(
       { taskQueues: worker.taskQueues, namespace: config.temporal.namespace, address: config.temporal.address },
       'worker polling',
     );
     // run() returns after SIGINT/SIGTERM once in-flight tasks have been handed back.
     await worker.run();
-    metricsServer?.close();
     logger.info('worker stopped');
   } finally {
-    await clientConnection.close();
-    await connection.close();
+    // A worker created but never run holds the connection, and closing it then throws: that must not hide the error
+    // that stopped us.
+    await clientConnection.close().catch(() => undefined);
+    await connection.close().catch((error: unknown) => logger.debug({ err: error }, 'connection not closed'));
+    metricsServer?.close();
     await database.close();
   }
 }

@@ -1,21 +1,48 @@
+import type { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { MEDIA_STEPS } from '../progress';
+import { NON_RETRYABLE_ERROR_TYPES } from '../workflows/definitions';
 import type { WorkerMetrics } from './metrics';
 
-/** The media seconds a step's input covers, when it says (a media step's `info`). */
-function mediaSecondsOf(args: readonly unknown[]): number | null {
+/** The steps that hold a media slot; by step, not queue, so runs from before the split are counted too. */
+const MEDIA = new Set<string>(MEDIA_STEPS);
+
+/** The steps that encode the whole video: their speed in × realtime says how the machines keep up. */
+const ENCODES = new Set(['transcode', 'audio']);
+
+/** The media seconds an encode attempt did: the video's, less where this attempt resumed; null when it did none. */
+export function encodedSeconds(
+  step: string,
+  args: readonly unknown[],
+  result: unknown,
+  attempt: number,
+): number | null {
+  if (!ENCODES.has(step)) return null;
   const seconds = (args[0] as { info?: { durationSeconds?: unknown } } | undefined)?.info?.durationSeconds;
-  return typeof seconds === 'number' && seconds > 0 ? seconds : null;
+  const outcome = result as { skipped?: boolean; resumes?: { attempt: number; seconds: number }[] } | null;
+  if (typeof seconds !== 'number' || seconds <= 0 || outcome?.skipped === true) return null;
+  const resumedAt = outcome?.resumes?.find((resume) => resume.attempt === attempt)?.seconds ?? 0;
+  return Math.max(0, seconds - resumedAt);
 }
 
-/** How an attempt ended, as the metrics name it. */
+/**
+ * How an attempt ended, as the metrics name it: `cancelled` only when the run asked for it; a heartbeat timeout or
+ * a worker shutting down is a failure of its own type, and so is an ApplicationFailure of its type.
+ */
 export function outcomeOf(
   error: unknown,
-  cancelled: boolean,
-): { outcome: 'failed' | 'cancelled'; failureType: string } {
-  if (error instanceof CancelledFailure || cancelled) return { outcome: 'cancelled', failureType: '' };
-  if (error instanceof ApplicationFailure && error.type) return { outcome: 'failed', failureType: error.type };
-  return { outcome: 'failed', failureType: error instanceof Error ? error.name : 'Error' };
+  details: Context['cancellationDetails'],
+): { outcome: 'failed' | 'cancelled'; failureType: string; retryable: boolean } {
+  if (details?.cancelRequested) return { outcome: 'cancelled', failureType: '', retryable: false };
+  if (details?.timedOut) return { outcome: 'failed', failureType: 'TimedOut', retryable: true };
+  if (details?.workerShutdown) return { outcome: 'failed', failureType: 'WorkerShutdown', retryable: true };
+  if (error instanceof CancelledFailure) return { outcome: 'cancelled', failureType: '', retryable: false };
+  if (error instanceof ApplicationFailure && error.type) {
+    const retryable = !error.nonRetryable && !NON_RETRYABLE_ERROR_TYPES.includes(error.type);
+    return { outcome: 'failed', failureType: error.type, retryable };
+  }
+  return { outcome: 'failed', failureType: error instanceof Error ? error.name : 'Error', retryable: true };
 }
 
 /** The bytes a publish says it published. */
@@ -25,17 +52,16 @@ function publishedBytes(result: unknown): number {
 }
 
 /**
- * Measures every activity attempt the worker runs: its duration and outcome, retries, the media slots in use (the
- * attempts on the media queue), for media steps the speed in × realtime, and the bytes published. An interceptor, so
- * no step has to remember to report.
+ * Measures every activity attempt the worker runs: its duration and outcome, the failures Temporal will retry, the
+ * media slots in use, the encodes' speed in × realtime, and the bytes published. An interceptor, so no step has to
+ * remember to report.
  */
-export function meteredActivities(metrics: WorkerMetrics, mediaTaskQueue: string): ActivityInterceptorsFactory {
+export function meteredActivities(metrics: WorkerMetrics): ActivityInterceptorsFactory {
   return (context) => ({
     inbound: {
       async execute(input, next) {
-        const { activityType: step, attempt, taskQueue } = context.info;
-        const isMedia = taskQueue === mediaTaskQueue;
-        if (attempt > 1) metrics.retries.inc({ step });
+        const { activityType: step, attempt } = context.info;
+        const isMedia = MEDIA.has(step);
         if (isMedia) metrics.mediaSlotsInUse.inc();
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
@@ -44,14 +70,15 @@ export function meteredActivities(metrics: WorkerMetrics, mediaTaskQueue: string
           const elapsed = seconds();
           metrics.stepDuration.observe({ step, outcome: 'completed' }, elapsed);
           metrics.attempts.inc({ step, outcome: 'completed', failure_type: '' });
-          const media = mediaSecondsOf(input.args);
-          if (media !== null && elapsed > 0) metrics.encodeSpeed.observe({ step }, media / elapsed);
+          const encoded = encodedSeconds(step, input.args, result, attempt);
+          if (encoded !== null && elapsed > 0) metrics.encodeSpeed.observe({ step }, encoded / elapsed);
           if (step === 'publish') metrics.bytesWritten.inc(publishedBytes(result));
           return result;
         } catch (error) {
-          const { outcome, failureType } = outcomeOf(error, context.cancellationSignal.aborted);
+          const { outcome, failureType, retryable } = outcomeOf(error, context.cancellationDetails);
           metrics.stepDuration.observe({ step, outcome }, seconds());
           metrics.attempts.inc({ step, outcome, failure_type: failureType });
+          if (retryable) metrics.retries.inc({ step, failure_type: failureType });
           throw error;
         } finally {
           if (isMedia) metrics.mediaSlotsInUse.dec();

@@ -8,7 +8,7 @@ export interface WorkerMetrics {
   readonly registry: Registry;
   readonly stepDuration: Histogram<'step' | 'outcome'>;
   readonly attempts: Counter<'step' | 'outcome' | 'failure_type'>;
-  readonly retries: Counter<'step'>;
+  readonly retries: Counter<'step' | 'failure_type'>;
   readonly encodeSpeed: Histogram<'step'>;
   readonly mediaSlots: Gauge;
   readonly mediaSlotsInUse: Gauge;
@@ -36,20 +36,22 @@ export function createWorkerMetrics(options: { processMetrics?: boolean; mediaSl
     }),
     retries: new Counter({
       name: 'reprocess_step_retries_total',
-      help: 'Attempts of a step after its first: each one is a retry Temporal scheduled after a failure or timeout',
-      labelNames: ['step'],
+      help:
+        'Failed attempts of a step that Temporal retries (while attempts last), by failure type; an attempt lost ' +
+        'with its worker is counted by none',
+      labelNames: ['step', 'failure_type'],
       registers,
     }),
     encodeSpeed: new Histogram({
       name: 'reprocess_encode_speed_ratio',
-      help: 'Media seconds a completed media step processed per wall-clock second (× realtime), by step',
+      help: 'Media seconds an encode (transcode, audio) did per wall-clock second (× realtime), resumed parts excluded',
       labelNames: ['step'],
       buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128],
       registers,
     }),
     mediaSlots: new Gauge({
       name: 'reprocess_media_slots',
-      help: 'Media steps this worker runs at once at most (MEDIA_SLOTS)',
+      help: 'Media steps this worker runs at once at most (MEDIA_SLOTS; 0 when it serves no media queue)',
       registers,
     }),
     mediaSlotsInUse: new Gauge({

@@ -87,7 +87,8 @@ export class FaultReport {
   async write(): Promise<string> {
     await fs.mkdir(REPORTS, { recursive: true });
     const file = path.join(REPORTS, this.fileName);
-    const body = { finishedAt: new Date().toISOString(), rows: this.rows, details: this.details };
+    // `faults` in chaos.json, `scenarios` in scale.json: named after the table's first column.
+    const body = { finishedAt: new Date().toISOString(), [`${this.firstColumn}s`]: this.rows, details: this.details };
     await fs.writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
     return file;
   }

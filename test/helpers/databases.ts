@@ -4,7 +4,8 @@ import { openDatabase, type CatalogDatabase, type DialectName } from '../../src/
 import { makeDataDir } from './media';
 
 /** The machine's PostgreSQL (trust auth); each test file makes its own database there and drops it after. */
-const POSTGRES_ADMIN_URL = process.env['REPROCESS_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_ADMIN_URL =
+  process.env['REPROCESS_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
 

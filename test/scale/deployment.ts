@@ -87,7 +87,7 @@ export class Deployment {
     const entry = member.role === 'api' ? 'src/api/server.ts' : 'src/worker.ts';
     const child = spawn(process.execPath, ['--import', 'tsx', entry], {
       cwd: root,
-      env: { ...process.env, ...this.environment(member) },
+      env: { ...inheritedEnvironment(), ...this.environment(member) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     member.child = child;
@@ -159,4 +159,17 @@ export class Deployment {
       ? { ...shared, PORT: String(member.port) }
       : { ...shared, MEDIA_SLOTS: String(mediaSlots), WORKER_METRICS_PORT: String(member.port) };
   }
+}
+
+/**
+ * This process's environment without the settings that shape a deployment, so a CI machine's own (a namespace, a
+ * queue split, keys) cannot change what the suite deploys.
+ */
+function inheritedEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^(TEMPORAL_|WORKER_|MEDIA_|TASK_QUEUE|API_KEYS|ALLOWED_|DATABASE_URL|HOST$|PORT$|WEBHOOK_)/.test(name))
+      delete env[name];
+  }
+  return env;
 }

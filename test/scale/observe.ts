@@ -61,12 +61,6 @@ function parseBlock(block: string): SseEvent | null {
   };
 }
 
-/** The value of one sample in a Prometheus text page; 0 when the page has no such sample. */
-export function sample(page: string, name: string, labels = ''): number {
-  const line = page.split('\n').find((text) => text.startsWith(`${name}${labels} `));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
 export function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }

@@ -77,9 +77,14 @@ describe('loadConfig', () => {
     ['WORKER_QUEUES', 'heavy'],
     ['MEDIA_SLOTS', '0'],
     ['WORKER_METRICS_PORT', '70000'],
+    ['WORKER_METRICS_PORT', '0'],
   ])('refuses %s=%s by name', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(variable);
+  });
+
+  it('refuses a media queue that is the main queue, where light steps would wait behind media ones', () => {
+    expect(() => loadConfig({ TASK_QUEUE: 'q', MEDIA_TASK_QUEUE: 'q' })).toThrow(/MEDIA_TASK_QUEUE: must differ/);
   });
 
   it('treats an empty variable as unset', () => {

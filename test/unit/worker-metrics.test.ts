@@ -1,54 +1,93 @@
 import type { Context } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { createWorkerMetrics, meteredActivities } from '../../src/worker-metrics';
-import { outcomeOf } from '../../src/worker-metrics/interceptor';
+import { encodedSeconds, outcomeOf } from '../../src/worker-metrics/interceptor';
 
-function contextOf(activityType: string, attempt: number, taskQueue: string, aborted = false): Context {
-  return { info: { activityType, attempt, taskQueue }, cancellationSignal: { aborted } } as unknown as Context;
+function contextOf(activityType: string, attempt: number): Context {
+  return { info: { activityType, attempt, taskQueue: 'q' }, cancellationDetails: undefined } as unknown as Context;
 }
 
 async function value(metrics: ReturnType<typeof createWorkerMetrics>, name: string, labels: Record<string, string>) {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const found = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+  // A histogram's samples are named after it with _count, _sum and _bucket.
+  const samples = (await metrics.registry.getMetricsAsJSON()).flatMap((m) =>
+    m.values.map((v) => ({ ...v, name: (v as { metricName?: string }).metricName ?? m.name })),
+  );
+  const found = samples.find((v) => v.name === name && Object.entries(labels).every(([k, l]) => v.labels[k] === l));
   return found?.value ?? 0;
 }
 
 describe('worker metrics', () => {
-  it('names how an attempt ended: cancelled, or failed with its failure type', () => {
-    expect(outcomeOf(new CancelledFailure('x'), false)).toEqual({ outcome: 'cancelled', failureType: '' });
-    expect(outcomeOf(new Error('killed'), true)).toEqual({ outcome: 'cancelled', failureType: '' });
-    expect(outcomeOf(ApplicationFailure.nonRetryable('bad', 'InvalidMedia'), false)).toEqual({
+  it('names how an attempt ended: cancelled only when asked, else failed with its type', () => {
+    const details = (options: ConstructorParameters<typeof ActivityCancellationDetails>[0]) =>
+      new ActivityCancellationDetails(options);
+    expect(outcomeOf(new Error('x'), details({ cancelRequested: true }))).toMatchObject({ outcome: 'cancelled' });
+    expect(outcomeOf(new CancelledFailure('x'), undefined)).toMatchObject({ outcome: 'cancelled' });
+    expect(outcomeOf(new Error('x'), details({ timedOut: true }))).toEqual({
+      outcome: 'failed',
+      failureType: 'TimedOut',
+      retryable: true,
+    });
+    expect(outcomeOf(new Error('x'), details({ workerShutdown: true }))).toMatchObject({
+      failureType: 'WorkerShutdown',
+    });
+    expect(outcomeOf(ApplicationFailure.create({ message: 'bad', type: 'InvalidMedia' }), undefined)).toEqual({
       outcome: 'failed',
       failureType: 'InvalidMedia',
+      retryable: false,
     });
-    expect(outcomeOf(new TypeError('oops'), false)).toEqual({ outcome: 'failed', failureType: 'TypeError' });
+    expect(outcomeOf(new TypeError('oops'), undefined)).toEqual({
+      outcome: 'failed',
+      failureType: 'TypeError',
+      retryable: true,
+    });
   });
 
-  it('counts attempts, retries and failures by step, and holds a media slot only while a media attempt runs', async () => {
+  it('counts the speed of encodes only: not of skipped steps, nor of the part a resumed attempt kept', () => {
+    const args = [{ info: { durationSeconds: 60 } }];
+    expect(encodedSeconds('transcode', args, { resumes: [] }, 1)).toBe(60);
+    expect(encodedSeconds('transcode', args, { resumes: [{ attempt: 2, seconds: 24 }] }, 2)).toBe(36);
+    expect(encodedSeconds('audio', args, { skipped: true, reason: 'no audio' }, 1)).toBeNull();
+    expect(encodedSeconds('thumbnails', args, {}, 1)).toBeNull();
+    expect(encodedSeconds('probe', [{ videoId: 'v' }], {}, 1)).toBeNull();
+  });
+
+  it('counts attempts and retryable failures by step and type, and holds a media slot only during a media step', async () => {
     const metrics = createWorkerMetrics({ mediaSlots: 2 });
-    const meter = meteredActivities(metrics, 'q-media');
+    const meter = meteredActivities(metrics);
     const args = [{ videoId: 'v', info: { durationSeconds: 10 } }];
-    let inUse = -1;
-    const failing = meter(contextOf('transcode', 1, 'q-media')).inbound!.execute!({ args, headers: {} }, async () => {
-      inUse = (await metrics.mediaSlotsInUse.get()).values[0]?.value ?? -1;
+    const slotsNow = async () => (await metrics.mediaSlotsInUse.get()).values[0]?.value ?? -1;
+    let duringTranscode = -1;
+    let duringPublish = -1;
+    const failing = meter(contextOf('transcode', 1)).inbound!.execute!({ args, headers: {} }, async () => {
+      duringTranscode = await slotsNow();
       throw ApplicationFailure.retryable('ffmpeg died', 'FfmpegCrash');
     });
     await expect(failing).rejects.toThrow('ffmpeg died');
-    expect(inUse).toBe(1);
-    await meter(contextOf('transcode', 2, 'q-media')).inbound!.execute!({ args, headers: {} }, () =>
-      Promise.resolve({ master: 'master.m3u8' }),
+    await meter(contextOf('transcode', 2)).inbound!.execute!({ args, headers: {} }, () =>
+      Promise.resolve({ master: 'master.m3u8', resumes: [] }),
     );
-    await meter(contextOf('publish', 1, 'q')).inbound!.execute!({ args: [{ videoId: 'v' }], headers: {} }, () =>
-      Promise.resolve({ bytes: 1234 }),
-    );
-    expect(await value(metrics, 'reprocess_step_attempts_total', { step: 'transcode', outcome: 'failed' })).toBe(1);
+    await expect(
+      meter(contextOf('probe', 1)).inbound!.execute!({ args: [{ videoId: 'v' }], headers: {} }, () =>
+        Promise.reject(ApplicationFailure.nonRetryable('not a video', 'InvalidMedia')),
+      ),
+    ).rejects.toThrow();
+    await meter(contextOf('publish', 1)).inbound!.execute!({ args: [{ videoId: 'v' }], headers: {} }, async () => {
+      duringPublish = await slotsNow();
+      return { bytes: 1234 };
+    });
+    expect([duringTranscode, duringPublish, await slotsNow()]).toEqual([1, 0, 0]);
     expect(
       await value(metrics, 'reprocess_step_attempts_total', { step: 'transcode', failure_type: 'FfmpegCrash' }),
     ).toBe(1);
     expect(await value(metrics, 'reprocess_step_attempts_total', { step: 'transcode', outcome: 'completed' })).toBe(1);
-    expect(await value(metrics, 'reprocess_step_retries_total', { step: 'transcode' })).toBe(1);
-    expect(await value(metrics, 'reprocess_step_retries_total', { step: 'publish' })).toBe(0);
-    expect(await value(metrics, 'reprocess_media_slots_in_use', {})).toBe(0);
+    expect(await value(metrics, 'reprocess_step_attempts_total', { step: 'probe', failure_type: 'InvalidMedia' })).toBe(
+      1,
+    );
+    expect(
+      await value(metrics, 'reprocess_step_retries_total', { step: 'transcode', failure_type: 'FfmpegCrash' }),
+    ).toBe(1);
+    expect(await value(metrics, 'reprocess_step_retries_total', { step: 'probe' })).toBe(0);
+    expect(await value(metrics, 'reprocess_encode_speed_ratio_count', { step: 'transcode' })).toBe(1);
     expect(await value(metrics, 'reprocess_media_slots', {})).toBe(2);
     expect(await value(metrics, 'reprocess_output_bytes_total', {})).toBe(1234);
   });
