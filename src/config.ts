@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { STANDARD_RETRY_SCHEDULE_MS } from './webhooks/retry-schedule';
+import { WEBHOOK_SECRET_PATTERN } from './webhooks/secret-format';
 
 /** What a Bearer token may carry (RFC 6750's b64token), long enough not to be guessed. */
 const API_KEY_PATTERN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
@@ -112,6 +114,37 @@ const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
     .default('true')
     .transform((value) => value === 'true' || value === '1'),
+  /**
+   * Standard Webhooks secrets (`whsec_…`, comma-separated): every delivery is signed with each, so a new one can be
+   * added before the old is retired. Unset: runs with a callback_url are refused.
+   */
+  WEBHOOK_SECRETS: z
+    .string()
+    .transform((value) => value.split(',').map((secret) => secret.trim()))
+    .pipe(
+      z
+        .array(
+          z.string().regex(WEBHOOK_SECRET_PATTERN, 'expected whsec_ and base64 of at least 24 bytes, comma-separated'),
+        )
+        .min(1),
+    )
+    .optional(),
+  /** Callbacks to http and to private or loopback hosts: for local development and tests only. */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+  /** Seconds before each delivery attempt after the first, comma-separated; default Standard Webhooks' schedule. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .transform((value) => value.split(',').map((delay) => Number(delay.trim())))
+    .pipe(
+      z
+        .array(z.number({ message: 'expected seconds' }).min(0).max(86_400, 'at most a day between attempts'))
+        .min(1)
+        .max(20),
+    )
+    .optional(),
   /** Largest upload POST /api/v1/videos accepts, in bytes (default 4 GiB). */
   MAX_UPLOAD_BYTES: z.coerce
     .number()
@@ -169,6 +202,13 @@ export interface Config {
     readonly allowedOrigins: readonly string[];
   };
   readonly eventStreams: { readonly perClient: number; readonly total: number };
+  readonly webhooks: {
+    /** Empty: callbacks are refused. */
+    readonly secrets: readonly string[];
+    readonly allowPrivate: boolean;
+    /** Milliseconds before each attempt; the first is the delay of the first attempt (0). */
+    readonly retryScheduleMs: readonly number[];
+  };
   readonly worker: {
     readonly queues: readonly WorkerQueueRole[];
     /** Null: defaultMediaSlots of the worker's cores. */
@@ -245,6 +285,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: raw.MAX_UPLOAD_BYTES,
     browsers: { allowedHosts: raw.ALLOWED_HOSTS ?? [], allowedOrigins: raw.ALLOWED_ORIGINS ?? [] },
     eventStreams: { perClient: raw.EVENT_STREAMS_PER_CLIENT, total: raw.EVENT_STREAMS_MAX },
+    webhooks: {
+      secrets: raw.WEBHOOK_SECRETS ?? [],
+      allowPrivate: raw.WEBHOOK_ALLOW_PRIVATE,
+      retryScheduleMs: raw.WEBHOOK_RETRY_SCHEDULE
+        ? [0, ...raw.WEBHOOK_RETRY_SCHEDULE.map((seconds) => seconds * 1000)]
+        : [...STANDARD_RETRY_SCHEDULE_MS],
+    },
     worker: {
       queues: raw.WORKER_QUEUES,
       mediaSlots: raw.MEDIA_SLOTS ?? null,

@@ -66,6 +66,7 @@ export async function createWorker(
     probeTimeoutMs: 60_000,
     signalProgress: signalThrough(client),
     cores,
+    webhooks: config.webhooks,
     ...extra,
   });
   const { taskQueue, mediaTaskQueue, namespace } = config.temporal;

@@ -1,5 +1,6 @@
 import { createAudio } from './audio';
 import type { ActivityDeps } from './deps';
+import { createNotify } from './notify';
 import { createProbe } from './probe';
 import { createDiscardStaging, createPublish } from './publish';
 import { createRunRecords } from './records';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     publish: createPublish(deps),
     discardStaging: createDiscardStaging(deps),
     ...createRunRecords(deps),
+    ...createNotify(deps),
   };
 }
 

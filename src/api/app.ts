@@ -24,6 +24,7 @@ import { mediaRoutes } from './routes/media';
 import { reprocessRoutes } from './routes/reprocess';
 import { videoRoutes } from './routes/videos';
 import { runStarter } from './starts';
+import { NO_CALLBACKS, type CallbackSettings } from './callbacks';
 import { videoInCatalog } from './videos';
 
 export interface AppDeps {
@@ -50,6 +51,8 @@ export interface AppDeps {
   /** How often an idle event stream gets a keep-alive comment. */
   keepAliveMs?: number;
   version?: string;
+  /** Webhooks: whether runs may name a callback_url, where it may point, how deliveries are retried. */
+  callbacks?: CallbackSettings;
 }
 
 export type ReprocessApp = Koa<RequestState> & {
@@ -82,8 +85,16 @@ export function createApp(deps: AppDeps): ReprocessApp {
   docsRoutes(() => buildOpenApiDocument(deps.version ?? '0.0.0', api.operations), api);
   const requireVideo = videoInCatalog(deps.catalog, deps.dataDir);
   const startRun = runStarter(deps.orchestrator, metrics);
+  const callbacks = deps.callbacks ?? NO_CALLBACKS;
   reprocessRoutes(
-    { orchestrator: deps.orchestrator, startRun, progress, requireVideo, maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024 },
+    {
+      orchestrator: deps.orchestrator,
+      callbacks,
+      startRun,
+      progress,
+      requireVideo,
+      maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024,
+    },
     api,
   );
   const streams = deps.eventStreams ?? { perClient: 16, total: 1_000 };
@@ -101,6 +112,7 @@ export function createApp(deps: AppDeps): ReprocessApp {
     {
       catalog: deps.catalog,
       startRun,
+      callbacks,
       requireVideo,
       dataDir: deps.dataDir,
       ffprobePath: deps.ffprobePath ?? 'ffprobe',

@@ -16,6 +16,15 @@ export const ERROR_CATALOGUE = {
     message: 'Send the video as multipart/form-data with one field named "file" (and optional id, title, process)',
   },
   INVALID_REQUEST: { status: 400, message: 'The request body is not valid' },
+  INVALID_CALLBACK_URL: {
+    status: 400,
+    message:
+      'callback_url must be an absolute https URL without credentials, at most 2,048 characters, to a public host',
+  },
+  CALLBACKS_DISABLED: {
+    status: 400,
+    message: 'This server sends no webhooks (WEBHOOK_SECRETS is not set): start the run without callback_url',
+  },
   UNAUTHORIZED: { status: 401, message: 'A valid API key is required: send Authorization: Bearer <key>' },
   HOST_NOT_ALLOWED: {
     status: 403,

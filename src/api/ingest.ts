@@ -5,6 +5,7 @@ import { findSourceFile, videoDir } from '../media/layout';
 import { probeFile } from '../media/probe-file';
 import { selectSteps } from '../progress';
 import { VideoExistsError, type Catalog, type VideoRow } from '../store';
+import { callbackFor, type CallbackSettings, type NotifyInput } from './callbacks';
 import { ApiError, asApiError, issueDetails } from './errors';
 import { IngestFields, type AsyncTaskResponse } from './models';
 import type { StartRun } from './starts';
@@ -16,6 +17,7 @@ export interface IngestDeps {
   dataDir: string;
   ffprobePath: string;
   startRun: StartRun;
+  callbacks: CallbackSettings;
 }
 
 export interface Ingested {
@@ -36,6 +38,10 @@ export async function ingestUpload(deps: IngestDeps, upload: ReceivedUpload): Pr
   try {
     const fields = IngestFields.safeParse(upload.fields);
     if (!fields.success) throw new ApiError('INVALID_UPLOAD', undefined, issueDetails(fields.error));
+    if (fields.data.callback_url !== undefined && fields.data.process !== 'true') {
+      throw new ApiError('INVALID_UPLOAD', 'callback_url announces a run: send it with process=true');
+    }
+    const notify = callbackFor(deps.callbacks, fields.data.callback_url);
     const videoId = fields.data.id ?? newVideoId();
     if (await findSourceFile(deps.dataDir, videoId)) throw alreadyExists(videoId);
     const info = await probeFile(deps.ffprobePath, upload.file.path, { timeoutMs: 60_000 }).catch((error: unknown) => {
@@ -60,7 +66,7 @@ export async function ingestUpload(deps: IngestDeps, upload: ReceivedUpload): Pr
       throw error instanceof VideoExistsError ? alreadyExists(videoId) : error;
     });
     await placeOrRollBack(deps, videoId, upload.file.path, source);
-    const run = fields.data.process === 'true' ? await startAfterUpload(deps.startRun, videoId) : null;
+    const run = fields.data.process === 'true' ? await startAfterUpload(deps.startRun, videoId, notify) : null;
     const video = await fromCatalog(deps.catalog.findVideo(videoId));
     if (!video) throw new ApiError('INTERNAL_ERROR');
     return { video, run };
@@ -102,9 +108,13 @@ async function placeWithoutReplacing(received: string, target: string): Promise<
 }
 
 /** The video is in the catalog by now, and stays: a failed start says so, and the run can be started later. */
-async function startAfterUpload(startRun: StartRun, videoId: string): Promise<AsyncTaskResponse> {
+async function startAfterUpload(
+  startRun: StartRun,
+  videoId: string,
+  notify: NotifyInput | undefined,
+): Promise<AsyncTaskResponse> {
   try {
-    return await startRun({ videoId, steps: selectSteps(undefined) });
+    return await startRun({ videoId, steps: selectSteps(undefined), ...(notify ? { notify } : {}) });
   } catch (error) {
     const failure = asApiError(error);
     throw new ApiError(

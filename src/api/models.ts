@@ -12,7 +12,8 @@ export const ReprocessRequest = z
   .object({
     steps: z.array(StepNameModel).max(STEP_NAMES.length).optional(),
     renditions: z.array(z.number().int().min(144).max(4320)).min(1).max(8).optional(),
-    // `callback_url` (DESIGN §3) comes with the notify step; until then it is refused, not silently ignored.
+    /** Where the run's end is announced: a signed POST (Standard Webhooks) once it completes, fails or is cancelled. */
+    callback_url: z.string().max(8_192).optional(),
   })
   .strict();
 export type ReprocessRequest = z.infer<typeof ReprocessRequest>;
@@ -48,6 +49,19 @@ export const SubTaskProgress = z.object({
 });
 export type SubTaskProgress = z.infer<typeof SubTaskProgress>;
 
+/** The run's webhook delivery (the `notify` step): it starts as the run ends and may outlive it by hours. */
+export const NotifyProgress = z.object({
+  status: z.enum(['pending', 'delivering', 'waiting', 'delivered', 'failed']),
+  /** The callback's host only: its path and query may carry the receiver's token. */
+  url_host: z.string(),
+  attempt: z.number().int().min(0),
+  last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  next_attempt_at: Timestamp.nullable(),
+  delivered_at: Timestamp.nullable(),
+});
+export type NotifyProgress = z.infer<typeof NotifyProgress>;
+
 export const TaskProgressResponse = z.object({
   video_id: VideoId,
   workflow_id: z.string(),
@@ -66,6 +80,8 @@ export const TaskProgressResponse = z.object({
   stale: z.boolean(),
   message: z.string().nullable(),
   seq: z.number().int().min(0),
+  /** Only for runs started with a callback_url. */
+  notify: NotifyProgress.optional(),
 });
 export type TaskProgressResponse = z.infer<typeof TaskProgressResponse>;
 
@@ -108,6 +124,8 @@ export const IngestFields = z
     id: VideoId.optional(),
     title: z.string().trim().min(1).max(TITLE_MAX_LENGTH).optional(),
     process: z.enum(['true', 'false']).optional(),
+    /** With `process=true`: where the run's end is announced, as in the start body. */
+    callback_url: z.string().max(8_192).optional(),
   })
   .strict();
 
@@ -124,6 +142,8 @@ export const RunRecord = z.object({
   started_at: Timestamp.nullable(),
   finished_at: Timestamp.nullable(),
   updated_at: Timestamp,
+  /** How the run's webhook delivery ended, once it has; absent for runs without a callback. */
+  notify: NotifyProgress.optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 

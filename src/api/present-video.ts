@@ -5,7 +5,9 @@ import { MANIFEST_FILE, PublishedManifest } from '../media/manifest';
 import { TASK_STATUSES, STEP_NAMES, type StepName, type TaskStatus } from '../progress';
 import type { TaskRow, VideoRow } from '../store';
 import type { RunRecord, VideoResponse } from './models';
+import { presentNotify } from './present';
 import { statusUrl } from './videos';
+import type { DeliveryState } from '../workflows/definitions';
 
 /** A run as the history lists it. */
 export function presentRun(row: TaskRow): RunRecord {
@@ -21,7 +23,14 @@ export function presentRun(row: TaskRow): RunRecord {
     started_at: row.started_at,
     finished_at: row.finished_at,
     updated_at: row.updated_at,
+    ...notifyOf(row),
   };
+}
+
+/** The delivery's outcome as the run's row keeps it (its state and the callback's host). */
+function notifyOf(row: TaskRow): { notify?: RunRecord['notify'] } {
+  const kept = parseJson<DeliveryState & { urlHost?: string }>(row.notify);
+  return kept ? { notify: presentNotify(kept.urlHost ?? '', kept) } : {};
 }
 
 /** A video with its published outputs (read from the current run's manifest) and its latest run. */

@@ -7,7 +7,8 @@ import {
   type ProgressState,
   type StepState,
 } from '../progress';
-import type { SubTaskProgress, TaskProgressResponse } from './models';
+import type { DeliveryState } from '../workflows/definitions';
+import type { NotifyProgress, SubTaskProgress, TaskProgressResponse } from './models';
 import type { ExecutionView } from './orchestrator';
 
 /** The live answer: the workflow's own state, completed by the derived fields that need real time. */
@@ -34,6 +35,7 @@ export function presentProgress(state: ProgressState, execution: ExecutionView, 
     // A run closed from outside (terminated, timed out) never saw its own end: its status changed with no new seq,
     // so the answer counts that change itself, and event streams see a new event.
     seq: status === taskStatus(state) ? state.seq : state.seq + 1,
+    ...(state.callbackHost === undefined ? {} : { notify: presentNotify(state.callbackHost, null) }),
   };
 }
 
@@ -79,5 +81,18 @@ function presentStep(step: StepState, now: number): SubTaskProgress {
     eta_seconds: active ? etaSeconds(step.fraction, step.startedAt, now) : null,
     message: step.message,
     error: step.error,
+  };
+}
+
+/** The notify step of a run with a callback: the delivery's own state once it has one, else still to come. */
+export function presentNotify(urlHost: string, delivery: DeliveryState | null): NotifyProgress {
+  return {
+    status: delivery?.status ?? 'pending',
+    url_host: urlHost,
+    attempt: delivery?.attempt ?? 0,
+    last_status: delivery?.lastStatus ?? null,
+    last_error: delivery?.lastError ?? null,
+    next_attempt_at: delivery?.nextAttemptAt ?? null,
+    delivered_at: delivery?.deliveredAt ?? null,
   };
 }

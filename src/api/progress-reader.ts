@@ -4,7 +4,7 @@ import type { TaskProgressResponse } from './models';
 import type { ApiMetrics } from './metrics';
 import { ApiError } from './errors';
 import { RunClosedError, type ExecutionView, type Orchestrator } from './orchestrator';
-import { presentFromExecution, presentProgress } from './present';
+import { presentFromExecution, presentNotify, presentProgress } from './present';
 
 /** The catalog's part: runs as recorded, and the snapshots the API saw of them. */
 export type RunHistory = Pick<Catalog, 'saveSnapshot' | 'findRun' | 'latestRun' | 'closeRun'>;
@@ -36,7 +36,13 @@ export class ProgressReader {
   constructor(
     private readonly orchestrator: Pick<
       Orchestrator,
-      'queryTimeoutMs' | 'taskQueue' | 'queryLatest' | 'queryProgress' | 'describe' | 'hasRecentWorkers'
+      | 'queryTimeoutMs'
+      | 'taskQueue'
+      | 'queryLatest'
+      | 'queryProgress'
+      | 'describe'
+      | 'hasRecentWorkers'
+      | 'queryDelivery'
     >,
     private readonly metrics: ApiMetrics,
     private readonly history: RunHistory | null = null,
@@ -49,7 +55,8 @@ export class ProgressReader {
     const queryDeadline = deadline - Math.min(FALLBACK_RESERVE_MS, budget / 2);
     try {
       const state = await this.timed(() => this.orchestrator.queryLatest(videoId, queryDeadline));
-      return this.remember(state, presentProgress(state, executionOf(state), Date.now()));
+      const answer = this.remember(state, presentProgress(state, executionOf(state), Date.now()));
+      return await this.withDelivery(state, answer, deadline);
     } catch (error) {
       if (error instanceof RunClosedError) return this.readClosed(videoId, queryDeadline, deadline);
       let execution: ExecutionView;
@@ -65,6 +72,20 @@ export class ProgressReader {
       }
       return this.stale(videoId, execution, deadline);
     }
+  }
+
+  /**
+   * A finished run with a callback: its notify step from the delivery's own workflow, which goes on after the run.
+   * When the delivery cannot be asked in time the answer keeps the step as the run left it.
+   */
+  private async withDelivery(
+    state: ProgressState,
+    answer: TaskProgressResponse,
+    deadline: number,
+  ): Promise<TaskProgressResponse> {
+    if (state.callbackHost === undefined || answer.finished_at === null) return answer;
+    const delivery = await this.orchestrator.queryDelivery(state.videoId, state.runId, deadline).catch(() => null);
+    return delivery ? { ...answer, notify: presentNotify(state.callbackHost, delivery) } : answer;
   }
 
   /** The catalog's record of the video's latest run, when Temporal no longer has it. */
@@ -89,7 +110,7 @@ export class ProgressReader {
     this.closeRecord(execution);
     const state = await query;
     return state && state.runId === execution.runId
-      ? this.remember(state, presentProgress(state, execution, Date.now()))
+      ? this.withDelivery(state, this.remember(state, presentProgress(state, execution, Date.now())), deadline)
       : this.stale(videoId, execution, deadline);
   }
 

@@ -44,6 +44,11 @@ async function run(): Promise<void> {
     eventStreams: config.eventStreams,
     ffprobePath: config.ffprobePath,
     maxUploadBytes: config.maxUploadBytes,
+    callbacks: {
+      enabled: config.webhooks.secrets.length > 0,
+      allowPrivate: config.webhooks.allowPrivate,
+      retryScheduleMs: config.webhooks.retryScheduleMs,
+    },
     metrics: createMetrics({ processMetrics: true }),
     version: packageVersion(),
   });

@@ -7,7 +7,9 @@ import type { Orchestrator } from './orchestrator';
 import { acceptedRun } from './videos';
 
 /** Starts a run and answers with its 202 body; every start, whichever route asked, is counted the same way. */
-export type StartRun = (input: ReprocessInput & { steps: StepName[] }) => Promise<AsyncTaskResponse>;
+export type StartRun = (
+  input: Omit<ReprocessInput, 'mediaTaskQueue'> & { steps: StepName[] },
+) => Promise<AsyncTaskResponse>;
 
 export function runStarter(orchestrator: Pick<Orchestrator, 'start'>, metrics: ApiMetrics): StartRun {
   return async (input) => {

@@ -30,6 +30,11 @@ export class RunProgress {
     };
   }
 
+  /** The run's end will be announced to `host` (a webhook delivery of its own, started as the run ends). */
+  announceTo(host: string): void {
+    this.state.callbackHost = host;
+  }
+
   /** A deep copy, safe to hand to a query while the workflow goes on changing its own state. */
   snapshot(): ProgressState {
     // JSON, not structuredClone: the state is plain data, and the workflow sandbox need not provide structuredClone.

@@ -61,6 +61,8 @@ export interface ProgressState {
   finishedAt: string | null;
   error: string | null;
   result: unknown;
+  /** The host the run's end is announced to (its callback_url's), when it has one; the delivery has its own state. */
+  callbackHost?: string;
 }
 
 /** Sent by activities to their own workflow (signal `subtaskProgress`). */

@@ -178,6 +178,15 @@ export class Catalog {
       .execute();
   }
 
+  /** Records how a run's webhook delivery ended; the run's row may have been written before or not at all. */
+  async recordDelivery(runId: string, delivery: unknown): Promise<void> {
+    await this.db
+      .updateTable('processing_tasks')
+      .set({ notify: JSON.stringify(delivery), updated_at: new Date().toISOString() })
+      .where('run_id', '=', runId)
+      .execute();
+  }
+
   /**
    * Closes the record of a run that ended without recording it (terminated or timed out from outside the workflow),
    * as Temporal reports it; a row already final is left alone.

@@ -29,6 +29,8 @@ export interface ProcessingTasksTable {
   /** The last TaskProgressResponse-shaped state (JSON), kept so a stale answer can show it. */
   snapshot: string | null;
   error: string | null;
+  /** How the run's webhook delivery ended (JSON), once it has; null without a callback. */
+  notify: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;

@@ -45,6 +45,12 @@ export function outcomeOf(
   return { outcome: 'failed', failureType: error instanceof Error ? error.name : 'Error', retryable: true };
 }
 
+/** How a webhook attempt ended, as the delivery activity answers it. */
+function attemptKind(result: unknown): string {
+  const kind = (result as { kind?: unknown } | null)?.kind;
+  return typeof kind === 'string' ? kind : 'unknown';
+}
+
 /** The bytes a publish says it published. */
 function publishedBytes(result: unknown): number {
   const bytes = (result as { bytes?: unknown } | null)?.bytes;
@@ -73,6 +79,7 @@ export function meteredActivities(metrics: WorkerMetrics): ActivityInterceptorsF
           const encoded = encodedSeconds(step, input.args, result, attempt);
           if (encoded !== null && elapsed > 0) metrics.encodeSpeed.observe({ step }, encoded / elapsed);
           if (step === 'publish') metrics.bytesWritten.inc(publishedBytes(result));
+          if (step === 'deliverWebhook') metrics.webhookAttempts.inc({ outcome: attemptKind(result) });
           return result;
         } catch (error) {
           const { outcome, failureType, retryable } = outcomeOf(error, context.cancellationDetails);

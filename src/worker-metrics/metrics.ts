@@ -13,6 +13,7 @@ export interface WorkerMetrics {
   readonly mediaSlots: Gauge;
   readonly mediaSlotsInUse: Gauge;
   readonly bytesWritten: Counter;
+  readonly webhookAttempts: Counter<'outcome'>;
 }
 
 export function createWorkerMetrics(options: { processMetrics?: boolean; mediaSlots: number }): WorkerMetrics {
@@ -62,6 +63,12 @@ export function createWorkerMetrics(options: { processMetrics?: boolean; mediaSl
     bytesWritten: new Counter({
       name: 'reprocess_output_bytes_total',
       help: 'Bytes of outputs this worker published (every file of each published run)',
+      registers,
+    }),
+    webhookAttempts: new Counter({
+      name: 'reprocess_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome: delivered, failed (retried on the schedule), gone (410), refused',
+      labelNames: ['outcome'],
       registers,
     }),
   };

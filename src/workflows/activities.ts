@@ -40,3 +40,10 @@ export function mediaActivities(taskQueue: string | undefined) {
     retry,
   });
 }
+
+// One attempt per activity: the delivery workflow is the retrier, on the Standard Webhooks schedule with durable
+// timers between attempts. 30 s covers the 10-s HTTP timeout with room for DNS and a slow worker.
+export const webhooks = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 1 },
+});

@@ -17,6 +17,8 @@ export interface ReprocessInput {
    * started before queues were split: their media steps run on the run's own queue, as they were scheduled then.
    */
   mediaTaskQueue?: string;
+  /** Where the run's end is announced, and on what schedule; absent when the start named no callback_url. */
+  notify?: { url: string; retryScheduleMs: number[] };
 }
 
 export interface ReprocessResult {
@@ -39,3 +41,47 @@ export const REPROCESS_STAGE = defineSearchAttributeKey('ReprocessStage', Search
 
 /** Bad input is refused at once: these ApplicationFailure types are never retried. */
 export const NON_RETRYABLE_ERROR_TYPES = ['VideoNotFound', 'InvalidMedia', 'UnsupportedMedia'];
+
+/** The workflow type of a run's webhook delivery: one per run with a callback_url, started as the run ends. */
+export const DELIVER_WEBHOOK_WORKFLOW_TYPE = 'DeliverWebhook';
+
+/** The event a delivery announces, after the run it tells of. */
+export type WebhookEventType = 'reprocess.completed' | 'reprocess.failed' | 'reprocess.cancelled';
+
+/**
+ * The delivery's workflow id: the video's and the run's, with a separator video ids cannot hold, so it never
+ * takes a video's id (a run's workflow id) and the Temporal UI lists it beside its video.
+ */
+export function deliveryWorkflowId(videoId: string, runId: string): string {
+  return `${videoId}:notify:${runId}`;
+}
+
+export interface DeliverWebhookInput {
+  videoId: string;
+  runId: string;
+  url: string;
+  /** Milliseconds before each attempt; as many attempts as entries. */
+  retryScheduleMs: number[];
+  type: WebhookEventType;
+  /** When the run ended: the event's own time, the same on every attempt. */
+  timestamp: string;
+  /** The run's final state and Temporal's view of it, presented as the GET would answer. */
+  state: ProgressState;
+  execution: { status: 'COMPLETED' | 'FAILED' | 'CANCELLED'; startTime: string; closeTime: string };
+}
+
+/** Where a delivery is; `delivered` and `failed` are final. */
+export interface DeliveryState {
+  status: 'pending' | 'delivering' | 'waiting' | 'delivered' | 'failed';
+  /** Attempts made so far. */
+  attempt: number;
+  /** The receiver's last HTTP status; null when it never answered. */
+  lastStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  finishedAt: string | null;
+}
+
+/** The delivery's state, for the run's `notify` step. */
+export const deliveryQuery = defineQuery<DeliveryState>('delivery');

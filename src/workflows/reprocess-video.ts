@@ -18,6 +18,8 @@ import {
   type ReprocessResult,
 } from './definitions';
 import { describeFailure, failureType } from './failures';
+import { announceEnd } from './announce';
+import { hostOf } from './callback-host';
 import { recordRun } from './run-record';
 import { now, runMediaStep, tracked, type RunOutputs } from './steps';
 
@@ -41,7 +43,9 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     setCurrentDetails(`**${stage}** · ${toPercent(progress.overall)} %`);
   };
   const outputs: RunOutputs = {};
-  const record = recordRun(progress, { videoId, runId, steps, startedAt: now() });
+  const startedAt = now();
+  const record = recordRun(progress, { videoId, runId, steps, startedAt });
+  if (input.notify) progress.announceTo(hostOf(input.notify.url));
 
   try {
     setStage('probe');
@@ -96,6 +100,7 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     progress.finish('completed', now(), { result });
     setStage('completed');
     await record.outcome(info);
+    await announceEnd(input, progress, 'completed', startedAt);
     return result;
   } catch (error) {
     const phase = isCancellation(error) ? 'cancelled' : 'failed';
@@ -112,6 +117,7 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     progress.finish(phase, now(), phase === 'failed' ? { error: describeFailure(error) } : {});
     setStage(phase);
     await record.outcome();
+    await announceEnd(input, progress, phase, startedAt);
     if (phase === 'cancelled') throw error;
     throw ApplicationFailure.create({
       message: describeFailure(error),

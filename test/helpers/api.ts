@@ -19,6 +19,8 @@ export type AppOptions = Partial<
     | 'bindHost'
     | 'browsers'
     | 'eventStreams'
+    | 'callbacks'
+    | 'maxJsonBytes'
   >
 > & {
   queryTimeoutMs?: number;

@@ -86,6 +86,9 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
       calls.push(`recordRunFinished ${input.videoId} ${input.status}`);
       return Promise.resolve();
     },
+    // No run here names a callback_url: nothing is delivered.
+    deliverWebhook: () => Promise.reject(new Error('no run here has a callback')),
+    recordDelivery: () => Promise.resolve(),
   } satisfies Record<keyof Activities, unknown>;
 
   beforeAll(async () => {

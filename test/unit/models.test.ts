@@ -15,6 +15,10 @@ describe('ReprocessRequest', () => {
     expect(ReprocessRequest.parse({ steps: ['probe', 'transcode'], renditions: [360, 720] })).toMatchObject({
       steps: ['probe', 'transcode'],
     });
+    // Its form is checked by the callback policy, which answers with a code of its own (INVALID_CALLBACK_URL).
+    expect(ReprocessRequest.parse({ callback_url: 'https://example.com/hook' })).toEqual({
+      callback_url: 'https://example.com/hook',
+    });
   });
 
   it.each([
@@ -24,7 +28,7 @@ describe('ReprocessRequest', () => {
     [{ renditions: [] }],
     [{ renditions: [12] }],
     [{ renditions: [360.5] }],
-    [{ callback_url: 'https://example.com/hook' }],
+    [{ callback_url: 42 }],
   ])('refuses %j', (body) => {
     expect(ReprocessRequest.safeParse(body).success).toBe(false);
   });

@@ -44,6 +44,8 @@ function fakeOrchestrator(options: { answer: boolean; workers: boolean | null })
         deadlines.push(deadline);
         return Promise.resolve(options.workers);
       },
+      // These runs have no callback: the delivery is never asked for.
+      queryDelivery: () => Promise.reject(new Error('not asked')),
     },
   };
 }
@@ -96,6 +98,7 @@ describe('ProgressReader.read with the catalog', () => {
       steps: '["probe","transcode","publish"]',
       snapshot: JSON.stringify(progress.snapshot()),
       error: null,
+      notify: null,
       created_at: '2026-01-01T00:00:00.000Z',
       started_at: '2026-01-01T00:00:00.000Z',
       finished_at: null,

@@ -14,7 +14,10 @@ import type { ReprocessVideo } from '../../workflows';
 import {
   REPROCESS_STAGE,
   REPROCESS_WORKFLOW_TYPE,
+  deliveryQuery,
+  deliveryWorkflowId,
   progressQuery,
+  type DeliveryState,
   type ReprocessInput,
 } from '../../workflows/definitions';
 import {
@@ -235,6 +238,21 @@ export class Orchestrator {
     try {
       return await this.queryOurs(this.client.workflow, videoId, deadline);
     } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
+  /**
+   * The webhook delivery of a run, from its own workflow's `delivery` query; null when there is none (not started
+   * yet, or past retention). A delivery is ours by its id, which no other application's run of a video can hold.
+   */
+  async queryDelivery(videoId: string, runId: string, deadline: number): Promise<DeliveryState | null> {
+    try {
+      return await this.bounded(deadline, () =>
+        this.client.workflow.getHandle(deliveryWorkflowId(videoId, runId)).query(deliveryQuery),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
       throw toApiError(error);
     }
   }

@@ -1,5 +1,6 @@
 import { type RouterMiddleware } from '@koa/router';
 import { selectSteps, STEP_NAMES } from '../../progress';
+import { callbackFor, type CallbackSettings } from '../callbacks';
 import type { RequestState } from '../context';
 import { ApiError, issueDetails } from '../errors';
 import { readJsonBody } from '../middleware/json-body';
@@ -13,6 +14,7 @@ import { statusUrl, type VideoCheck } from '../videos';
 
 export interface ReprocessRoutesDeps {
   orchestrator: Orchestrator;
+  callbacks: CallbackSettings;
   startRun: StartRun;
   progress: ProgressReader;
   requireVideo: VideoCheck;
@@ -24,7 +26,7 @@ export interface ReprocessRoutesDeps {
  * `POST …/reprocess`), read the latest one's progress (`GET`), cancel it (`DELETE`).
  */
 export function reprocessRoutes(deps: ReprocessRoutesDeps, router: ApiRouter): void {
-  const { orchestrator, startRun, progress, requireVideo, maxJsonBytes } = deps;
+  const { orchestrator, startRun, progress, requireVideo, maxJsonBytes, callbacks } = deps;
 
   const start: RouterMiddleware<RequestState> = async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
@@ -32,11 +34,13 @@ export function reprocessRoutes(deps: ReprocessRoutesDeps, router: ApiRouter): v
     if (!parsed.success) {
       throw new ApiError('INVALID_REQUEST', undefined, issueDetails(parsed.error));
     }
+    const notify = callbackFor(callbacks, parsed.data.callback_url);
     await requireVideo(videoId);
     const body = await startRun({
       videoId,
       steps: selectSteps(parsed.data.steps),
       ...(parsed.data.renditions ? { renditions: parsed.data.renditions } : {}),
+      ...(notify ? { notify } : {}),
     });
     ctx.state.log = ctx.state.log.child({ run_id: body.run_id });
     ctx.state.log.debug({ steps: body.steps }, 'run started');
@@ -123,6 +127,8 @@ function startSpec(operationId: string, summary: string): OperationSpec {
     errors: [
       ...VIDEO_ERRORS,
       'INVALID_REQUEST',
+      'INVALID_CALLBACK_URL',
+      'CALLBACKS_DISABLED',
       'TASK_ALREADY_RUNNING',
       'PAYLOAD_TOO_LARGE',
       'UNSUPPORTED_MEDIA_TYPE',

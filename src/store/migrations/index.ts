@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as catalogTables from './0001-catalog-tables';
 import * as catalogIndexes from './0002-catalog-indexes';
+import * as runNotify from './0003-run-notify';
 
 /**
  * Every migration, in order, imported statically: the same list runs from TypeScript (tsx), from compiled
@@ -9,6 +10,7 @@ import * as catalogIndexes from './0002-catalog-indexes';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog-tables': catalogTables,
   '0002-catalog-indexes': catalogIndexes,
+  '0003-run-notify': runNotify,
 };
 
 export const migrationProvider: MigrationProvider = {
