@@ -1,6 +1,5 @@
 // `npm run cluster`: a real Temporal server — frontend, history, matching and worker, each its own process — on
 // PostgreSQL, where `npm run up` would start the single-process dev server. Safe to run again: the schemas stay.
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,6 +14,7 @@ import {
   type TemporalService,
 } from './lib/cluster';
 import { ensureTemporalServer, ensureTemporalUiServer } from './lib/temporal-server';
+import { isListening } from './lib/listening';
 
 const config = loadConfigOrExit();
 const log = (message: string) => console.log(`reprocess: ${message}`);
@@ -109,22 +109,6 @@ async function databaseExists(url: string, name: string): Promise<boolean> {
   } finally {
     await client.end();
   }
-}
-
-function isListening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(1_000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 // The first Ctrl-C stops the services in order; a second one kills them (the library kills what is left on exit).

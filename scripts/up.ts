@@ -1,7 +1,6 @@
 // `npm run up`: the whole service on one machine — Temporal dev server (state in DATA_DIR), worker and API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -9,6 +8,7 @@ import { isLoopback } from '../src/api/bind';
 import { loadConfigOrExit } from '../src/config';
 import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { ensureTemporalCli } from './lib/temporal-cli';
+import { isListening } from './lib/listening';
 
 const config = loadConfigOrExit();
 const log = (message: string) => console.log(`reprocess: ${message}`);
@@ -190,22 +190,6 @@ function stopChild(child: ChildProcess): Promise<void> {
 function splitAddress(address: string): [string, string] {
   const index = address.lastIndexOf(':');
   return [address.slice(0, index), address.slice(index + 1)];
-}
-
-function isListening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(1_000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
