@@ -18,12 +18,15 @@ const UPLOAD_VIDEO: OperationSpec = {
   tag: 'videos',
   summary: 'Upload a video (multipart/form-data, streamed)',
   description:
-    'Fields: `file` (the video, required), `id` (else one is made), `title`, `process=true` to start a run at once. ' +
+    'Fields: `file` (the video, required), `id` (else one is made), `title`, `process=true` to start a run at once, ' +
+    '`callback_url` (with `process=true`) to have its end announced. ' +
     'The file is checked with ffprobe before it is accepted; a refused upload leaves nothing behind.',
   upload: IngestFields,
   success: { status: 201, description: 'The video; `Location` is its URL', model: 'IngestResponse' },
   errors: [
     'INVALID_UPLOAD',
+    'INVALID_CALLBACK_URL',
+    'CALLBACKS_DISABLED',
     'VIDEO_ALREADY_EXISTS',
     'PAYLOAD_TOO_LARGE',
     'UNSUPPORTED_MEDIA_TYPE',
