@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { MEDIA_STEPS, RunProgress, selectSteps, stepWeights, toPercent } from '../progress';
-import { discardStaging, probe, publish } from './activities';
+import { shortStepsOfThisRun } from './activities';
 import {
   REPROCESS_STAGE,
   progressQuery,
@@ -44,7 +44,8 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
   };
   const outputs: RunOutputs = {};
   const startedAt = now();
-  const record = recordRun(progress, { videoId, runId, steps, startedAt });
+  const { probe, publish, discardStaging, ...records } = shortStepsOfThisRun();
+  const record = recordRun(progress, { videoId, runId, steps, startedAt }, records);
   if (input.notify) progress.announceTo(hostOf(input.notify.url));
 
   try {

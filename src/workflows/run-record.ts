@@ -1,7 +1,7 @@
 import { CancellationScope, log, patched } from '@temporalio/workflow';
 import type { VideoInfo } from '../media/probe';
 import { toPercent, type RunProgress, type StepName } from '../progress';
-import { records } from './activities';
+import type { ShortSteps } from './activities';
 import { describeFailure } from './failures';
 import { now } from './steps';
 
@@ -23,10 +23,15 @@ export interface RunRecord {
 export function recordRun(
   progress: RunProgress,
   run: { videoId: string; runId: string; steps: StepName[]; startedAt: string },
+  records: Pick<ShortSteps, 'recordRunStarted' | 'recordRunFinished'>,
 ): RunRecord {
   const recorded = patched(RECORD_RUNS_PATCH);
   const started = recorded
-    ? record('start', () => records.recordRunStarted({ ...run, snapshot: progress.snapshot() }))
+    ? record('start', () =>
+        records.recordRunStarted.executeWithOptions({ summary: `record the start of ${run.videoId}'s run` }, [
+          { ...run, snapshot: progress.snapshot() },
+        ]),
+      )
     : Promise.resolve();
   return {
     async outcome(publishedInfo) {
@@ -35,15 +40,17 @@ export function recordRun(
       await CancellationScope.nonCancellable(async () => {
         await started;
         await record('outcome', () =>
-          records.recordRunFinished({
-            ...run,
-            snapshot: state,
-            status: state.phase === 'running' ? 'failed' : state.phase,
-            progress: toPercent(state.overall),
-            error: state.error,
-            finishedAt: state.finishedAt ?? now(),
-            ...(publishedInfo === undefined ? {} : { publishedInfo }),
-          }),
+          records.recordRunFinished.executeWithOptions({ summary: `record the outcome of ${run.videoId}'s run` }, [
+            {
+              ...run,
+              snapshot: state,
+              status: state.phase === 'running' ? 'failed' : state.phase,
+              progress: toPercent(state.overall),
+              error: state.error,
+              finishedAt: state.finishedAt ?? now(),
+              ...(publishedInfo === undefined ? {} : { publishedInfo }),
+            },
+          ]),
         );
       });
     },

@@ -68,9 +68,12 @@ export class Cluster {
     await eventually(() => isListening(this.temporalPort), 30_000);
   }
 
-  /** `node --import tsx`, not the tsx CLI: the pid is the worker itself, so a SIGKILL kills the worker. */
-  startWorker(): void {
-    this.launch('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts']);
+  /**
+   * `node --import tsx`, not the tsx CLI: the pid is the worker itself, so a SIGKILL kills the worker. `env` adds to
+   * the worker's environment (a scenario's own tool paths, say).
+   */
+  startWorker(env: Record<string, string> = {}): void {
+    this.launch('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts'], env);
   }
 
   startApi(): void {
@@ -105,7 +108,7 @@ export class Cluster {
     return [...this.exits, ...outputs].join('\n');
   }
 
-  private launch(role: Role, command: string, args: string[]): void {
+  private launch(role: Role, command: string, args: string[], extraEnv: Record<string, string> = {}): void {
     const child = spawn(command, args, {
       cwd: root,
       env: {
@@ -115,6 +118,7 @@ export class Cluster {
         TASK_QUEUE: this.taskQueue,
         PORT: String(this.apiPort),
         LOG_LEVEL: 'warn',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

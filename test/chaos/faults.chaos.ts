@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HLS_SEGMENT_SECONDS } from '../../src/media/ladder';
 import { eventually } from '../helpers/gate';
@@ -190,6 +191,53 @@ describe('reprocess under faults', () => {
     expect(failedServes).toEqual([]);
     expect(redonePercent).toBeLessThan(10);
   }, 900_000);
+
+  it('finishes a run whose worker is SIGKILLed inside a local activity (the probe)', async () => {
+    // The worker's ffprobe is the real one behind a gate: while the gate file exists it says it is inside and waits,
+    // so the kill lands inside the probe, which runs as a local activity within the workflow task (the worker's
+    // start-up check, `-version`, goes through).
+    const gate = path.join(cluster.dataDir, 'probe-gate');
+    const inside = path.join(cluster.dataDir, 'probe-inside');
+    const gatedProbe = path.join(cluster.dataDir, 'gated-ffprobe');
+    await fs.writeFile(
+      gatedProbe,
+      `#!/bin/sh\ncase "$*" in *-version*) ;; *) if [ -e '${gate}' ]; then : > '${inside}'; sleep 60; fi ;; esac\nexec ffprobe "$@"\n`,
+      { mode: 0o755 },
+    );
+    await fs.writeFile(gate, '');
+    await cluster.kill('worker', 'SIGTERM');
+    cluster.startWorker({ FFPROBE_PATH: gatedProbe });
+    try {
+      const runId = await client.start(tiny.id, LADDER);
+      await eventually(
+        () =>
+          fs.access(inside).then(
+            () => true,
+            () => undefined,
+          ),
+        60_000,
+      );
+      await cluster.kill('worker', 'SIGKILL');
+      const killedAt = Date.now();
+      await fs.rm(gate);
+      cluster.startWorker({ FFPROBE_PATH: gatedProbe });
+      const result = await completeAndCheck(tiny, runId);
+      const recoveredSeconds = (Date.now() - killedAt) / 1000;
+      report.add({
+        fault: 'worker SIGKILL inside a local activity (probe)',
+        injected: 1,
+        runsCompleted: [result.completed ? 1 : 0, 1],
+        outputsValid: [result.whole ? 1 : 0, 1],
+        outcome: `run completed ${recoveredSeconds.toFixed(1)} s after the kill (the workflow task's 10-s timeout, then the probe again)`,
+      });
+      expect(result.problems).toEqual([]);
+      expect(result.completed).toBe(true);
+    } finally {
+      await fs.rm(gate, { force: true });
+      await cluster.kill('worker', 'SIGTERM');
+      cluster.startWorker();
+    }
+  }, 600_000);
 
   it('finishes a run through a restart of the Temporal server on the same database file', async () => {
     const runId = await client.start(short.id, LADDER);

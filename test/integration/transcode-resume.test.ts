@@ -32,7 +32,9 @@ describe('transcode resumes after an interrupted attempt', () => {
     ({ dataDir, cleanup } = await makeDataDir());
     // NTSC's 30000/1001: segment boundaries fall between whole seconds (segment 2 starts at 8.008 s), which is where a
     // resume that seeks to 4·k s would go wrong.
-    await addVideo(dataDir, videoId, { seconds: 30, width: 320, height: 180, fps: 30000 / 1001 });
+    // 720p, so that an attempt is still encoding when the test interrupts it, on a fast machine too (at 320×180 a
+    // resumed attempt could finish before its first checkpoint).
+    await addVideo(dataDir, videoId, { seconds: 30, width: 1280, height: 720, fps: 30000 / 1001 });
     activities = await activitiesFor(dataDir);
     const probed = await run(environment('probe-run'), activities.probe, { videoId, renditions: [180, 120] });
     input = { videoId, info: probed.info, share: 0.5, renditions: probed.renditions };

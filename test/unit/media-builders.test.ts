@@ -223,7 +223,7 @@ describe('audio', () => {
 describe('scenes', () => {
   it('detects on a small copy of the picture', () => {
     const args = buildScenesArgs('/m/s.mp4', { durationSeconds: 30 });
-    expect(args[args.indexOf('-vf') + 1]).toBe('scale=320:-2,scdet=threshold=10');
+    expect(args[args.indexOf('-vf') + 1]).toBe('scale=320:-2:flags=fast_bilinear,scdet=threshold=10');
   });
 
   it("copies none of the file's tags or chapters into the output header it prints on stderr", () => {

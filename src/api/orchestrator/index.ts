@@ -44,6 +44,12 @@ export interface OrchestratorOptions {
   queryTimeoutMs: number;
   /** Deadline for starting and cancelling, which may wait on the server's persistence. */
   commandTimeoutMs?: number;
+  /**
+   * Ask the server to hand a run's first workflow task straight back to a worker of this process (eager workflow
+   * start). Only for a client built on the NativeConnection of a worker running beside it; the SDK refuses it on any
+   * other connection, and a server that does not start eagerly just starts the run the ordinary way.
+   */
+  eagerStart?: boolean;
 }
 
 /** Temporal's record of one run, as the API needs it: the orchestrator's own type, whatever presents it. */
@@ -69,6 +75,7 @@ export class Orchestrator {
   readonly taskQueue: string;
   readonly mediaTaskQueue: string;
   private readonly commandTimeoutMs: number;
+  private readonly eagerStart: boolean;
   /** Starts in flight, by video id: the single-flight of `start`. */
   private readonly starting = new Map<string, Promise<{ runId: string }>>();
   private readonly namespace: string;
@@ -89,6 +96,7 @@ export class Orchestrator {
     this.taskQueue = options.taskQueue;
     this.mediaTaskQueue = options.mediaTaskQueue ?? mediaQueueOf(options.taskQueue);
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
+    this.eagerStart = options.eagerStart ?? false;
     this.namespace = options.namespace ?? client.options.namespace;
     this.cleanQueries = new WorkflowClient({
       connection: client.connection,
@@ -134,6 +142,7 @@ export class Orchestrator {
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
           staticSummary: `Reprocess video ${input.videoId}`,
           typedSearchAttributes: [{ key: REPROCESS_STAGE, value: 'queued' }],
+          ...(this.eagerStart ? { requestEagerStart: true } : {}),
         }),
       );
       this.remember(input.videoId, handle.firstExecutionRunId);
