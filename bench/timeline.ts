@@ -34,7 +34,11 @@ export function runTimeline(events: HistoryEvent[], postedAtMs: number, resultSe
     { label: 'probe completed', atMs: at(probe?.completedMs) },
     { label: 'first media step started', atMs: at(min(media.map((span) => span.startedMs))) },
     { label: 'last media step started', atMs: at(max(media.map((span) => span.startedMs))) },
-    ...MEDIA_STEPS.map((step) => ({ label: `${step} completed`, atMs: at(ofType(step)[0]?.completedMs) })),
+    ...MEDIA_STEPS.map((step) => {
+      const span = ofType(step)[0];
+      const retried = (span?.attempt ?? 1) > 1 ? ` (attempt ${span?.attempt})` : '';
+      return { label: `${step} completed${retried}`, atMs: at(span?.completedMs) };
+    }),
     { label: 'last media step completed', atMs: at(max(media.map((span) => span.completedMs))) },
     { label: `publish completed${publish?.local ? ' (local)' : ''}`, atMs: at(publish?.completedMs) },
     { label: 'outcome recorded', atMs: at(finished?.completedMs) },
@@ -56,8 +60,10 @@ interface ActivitySpan {
   type: string;
   local: boolean;
   scheduledMs?: number;
+  /** Of the last attempt: the server writes one started event per activity, with the attempt that ended it. */
   startedMs?: number;
   completedMs?: number;
+  attempt?: number;
 }
 
 function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
@@ -80,6 +86,7 @@ function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
     if (type === 'ACTIVITY_TASK_STARTED') {
       const span = bySchedule.get(String(event.activityTaskStartedEventAttributes?.scheduledEventId));
       if (span && span.startedMs === undefined) span.startedMs = time;
+      if (span) span.attempt = event.activityTaskStartedEventAttributes?.attempt ?? 1;
     }
     if (type === 'ACTIVITY_TASK_COMPLETED') {
       const span = bySchedule.get(String(event.activityTaskCompletedEventAttributes?.scheduledEventId));

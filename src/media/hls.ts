@@ -124,6 +124,8 @@ export function buildLadderOutputArgs({
     '-force_key_frames',
     `expr:gte(t+${startSeconds.toFixed(9)}+0.000001,(n_forced+${startSegment})*${HLS_SEGMENT_SECONDS})`,
   );
+  // x264 adds keyframes of its own every `-g` frames: past a segment's length, so the forced ones are the only ones.
+  if (fps !== null) args.push('-g', String(Math.ceil(HLS_SEGMENT_SECONDS * fps) + 1));
   if (hasAudio) args.push('-c:a', 'aac', '-b:a', `${renditions[0]?.audioKbps ?? 128}k`, '-ac', '2');
   const streamMap = renditions
     .map((r, i) => (hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`))
@@ -133,8 +135,12 @@ export function buildLadderOutputArgs({
     (HLS_TIMESTAMP_ORIGIN_SECONDS + startSeconds).toFixed(6),
     '-f',
     'hls',
+    // The muxer cuts at the first keyframe once n × hls_time has passed since this encode's first frame. A resumed
+    // encode's first frame is on the whole video's grid, up to a frame after n × 4 s, so with hls_time 4 a
+    // boundary frame less than that frame after its 4-s mark would not be cut at (one 8-s segment). Keyframes
+    // fall only on the grid (above), so a threshold 1.5 frames short cuts at every one of them and nowhere else.
     '-hls_time',
-    String(HLS_SEGMENT_SECONDS),
+    fps === null ? String(HLS_SEGMENT_SECONDS) : (HLS_SEGMENT_SECONDS - 1.5 / fps).toFixed(6),
     // EVENT, not VOD: ffmpeg then rewrites each playlist (atomically) after every segment it closes, which is how a
     // retry knows what is whole on disk. The activity writes the final VOD playlists itself (hls-playlist.ts).
     '-hls_playlist_type',

@@ -249,7 +249,8 @@ describe('reprocess API on a real dev server and worker', () => {
       events.filter((event) => event.event === 'progress').map((event) => TaskProgressResponse.parse(event.data));
 
     it('streams increasing seq and progress, then the terminal snapshot and an end event', async () => {
-      await addVideo(dataDir, 'live', { seconds: 6, width: 320, height: 240 });
+      // Long enough that the stream, polling every 200 ms, sees the run between its start and its end.
+      await addVideo(dataDir, 'live', { seconds: 30, width: 640, height: 480 });
       const { base, close } = await listenOn(app.callback());
       try {
         expect(

@@ -181,3 +181,59 @@ async function killWriterOf(staging: string, signal: NodeJS.Signals): Promise<nu
   await eventually(async () => ((await ffmpegWritingInto(staging)).length === 0 ? true : undefined), 20_000);
   return pids.length;
 }
+
+/**
+ * At 30000/1001 the grid's boundaries fall up to a frame after their 4-s marks, and a resumed encode's first frame
+ * is such a boundary: the HLS muxer, which counts its 4 s from that frame, used to pass over a boundary lying less
+ * than that much after its mark and write one 8-s segment. 90 s holds such a boundary, and ends mid-segment.
+ */
+describe('a transcode resumed where the grid lies just after its 4-s marks', () => {
+  it('cuts a segment at every boundary, as the uninterrupted encode does', async () => {
+    const { dataDir, cleanup } = await makeDataDir();
+    try {
+      const videoId = 'ntsc-90';
+      await addVideo(dataDir, videoId, { seconds: 90, width: 320, height: 180, fps: 30000 / 1001 });
+      const activities = await activitiesFor(dataDir);
+      const environment = (runId: string, info: { attempt?: number; heartbeatDetails?: unknown } = {}) =>
+        new MockActivityEnvironment(
+          { workflowExecution: { workflowId: videoId, runId }, heartbeatTimeoutMs: 10_000, ...info },
+          { logger: new DefaultLogger('ERROR') },
+        );
+      const run = <A extends unknown[], R>(
+        env: MockActivityEnvironment,
+        activity: (...args: A) => Promise<R>,
+        ...args: A
+      ) => env.run<A, R, typeof activity>(activity, ...args);
+      const probed = await run(environment('probe'), activities.probe, { videoId, renditions: [180] });
+      const input = { videoId, info: probed.info, share: 0.5, renditions: probed.renditions };
+      await run(environment('whole'), activities.transcode, input);
+      const whole = path.join(stagingDir(dataDir, videoId, 'whole'), '180p');
+      // What a crashed first attempt would have left: the first two segments, listed.
+      const resumed = path.join(stagingDir(dataDir, videoId, 'resumed'), '180p');
+      await fs.mkdir(resumed, { recursive: true });
+      for (const file of ['playlist.m3u8', 'segment_0000.ts', 'segment_0001.ts']) {
+        await fs.copyFile(path.join(whole, file), path.join(resumed, file));
+      }
+      const outcome = await run(
+        environment('resumed', {
+          attempt: 2,
+          heartbeatDetails: { fraction: 0.1, resume: { segments: 2, resumes: [] } },
+        }),
+        activities.transcode,
+        input,
+      );
+
+      expect(outcome.resumes.map((r) => r.segment)).toEqual([2]);
+      const expected = listedSegments(await fs.readFile(path.join(whole, 'playlist.m3u8'), 'utf8'));
+      const segments = listedSegments(await fs.readFile(path.join(resumed, 'playlist.m3u8'), 'utf8'));
+      expect(expected).toHaveLength(23);
+      expect(segments.map((s) => s.uri)).toEqual(expected.map((s) => s.uri));
+      segments.forEach((segment, i) => expect(segment.seconds).toBeCloseTo(expected[i]?.seconds ?? NaN, 2));
+      expect(await videoFrames(path.join(resumed, 'playlist.m3u8'))).toBe(
+        await videoFrames(path.join(whole, 'playlist.m3u8')),
+      );
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+});

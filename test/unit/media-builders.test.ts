@@ -35,13 +35,14 @@ describe('planLadder', () => {
 
 describe('buildHlsLadderArgs', () => {
   const renditions = planLadder({ width: 1280, height: 720 }, [720, 360]);
-  const args = buildHlsLadderArgs({
+  const job = () => ({
     sourcePath: '/m/source.mp4',
     durationSeconds: 60,
     outDir: '/m/out',
     renditions,
     hasAudio: true,
   });
+  const args = buildHlsLadderArgs(job());
   const after = (flag: string) => args[args.indexOf(flag) + 1];
 
   it('deinterlaces before splitting when the source is interlaced', () => {
@@ -66,6 +67,15 @@ describe('buildHlsLadderArgs', () => {
     expect(after('-force_key_frames')).toBe('expr:gte(t+0.000000000+0.000001,(n_forced+0)*4)');
     expect(after('-sc_threshold')).toBe('0');
     expect(after('-hls_time')).toBe('4');
+  });
+
+  it('at a known frame rate, cuts at every forced keyframe and lets x264 add none of its own', () => {
+    const ntsc = buildHlsLadderArgs({ ...job(), frameRate: 30000 / 1001, startSegment: 2 });
+    const of = (flag: string) => ntsc[ntsc.indexOf(flag) + 1];
+    // 120 frames at most between two boundaries; the threshold 1.5 frames short of 4 s.
+    expect(of('-g')).toBe('121');
+    expect(of('-hls_time')).toBe((4 - 1.5 / (30000 / 1001)).toFixed(6));
+    expect(Number(of('-hls_time'))).toBeLessThan(4 - 1 / (30000 / 1001));
   });
 
   it('writes a master playlist with one named variant per rendition, audio in each', () => {
