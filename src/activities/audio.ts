@@ -27,7 +27,6 @@ export function createAudio(deps: ActivityDeps, track: ProgressReporter) {
       let stderr = '';
       await runFfmpegStep(deps.ffmpegPath, buildAudioArgs(source, out, info.durationSeconds), {
         durationSeconds: info.durationSeconds,
-        background: true,
         declaredSourceSeconds: info.durationSeconds,
         onFraction: (fraction) => update(fraction * 0.97),
         // Only the end matters (ebur128's summary); keep a bounded tail.

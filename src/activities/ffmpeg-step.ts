@@ -16,8 +16,6 @@ export interface FfmpegStepOptions {
   declaredSourceSeconds?: number;
   onFraction: (fraction: number) => void;
   onStderr?: (chunk: string) => void;
-  /** Off the run's critical path (the ladder is on it): runs below the other tools; see RunOptions.background. */
-  background?: boolean;
   /** Fraction range this command covers within its step, for steps made of several commands. */
   range?: [number, number];
 }
@@ -51,7 +49,6 @@ export function runFfmpegStep(ffmpegPath: string, args: string[], options: Ffmpe
     // ffmpeg reports twice a second; two minutes of silence is a hung process, whose slot we want back.
     idleTimeoutMs: STALL_TIMEOUT_MS,
     onStdout: parse,
-    background: options.background === true,
     ...(options.onStderr ? { onStderr: options.onStderr } : {}),
   });
 }

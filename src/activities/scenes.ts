@@ -23,7 +23,6 @@ export function createScenes(deps: ActivityDeps, track: ProgressReporter) {
       const parser = createSceneParser();
       await runFfmpegStep(deps.ffmpegPath, buildScenesArgs(source, { durationSeconds: info.durationSeconds }), {
         durationSeconds: info.durationSeconds,
-        background: true,
         declaredSourceSeconds: info.durationSeconds,
         onFraction: (fraction) => update(fraction * 0.98),
         onStderr: parser.push,

@@ -24,15 +24,12 @@ export function createThumbnails(deps: ActivityDeps, track: ProgressReporter) {
     async ({ info }: MediaStepInput, { source, out, tracker }): Promise<ThumbnailsOutcome> => {
       const { update } = tracker;
       const plan = planStoryboard(info.durationSeconds, info.width, info.height);
-      // Like audio and scenes, the storyboard runs in the background: the ladder is what a run waits for.
       await runFfmpegStep(deps.ffmpegPath, buildPosterArgs(source, out, info), {
-        background: true,
         durationSeconds: 0.04,
         onFraction: update,
         range: [0, 0.05],
       });
       await runFfmpegStep(deps.ffmpegPath, buildStoryboardArgs(source, out, plan, info.durationSeconds), {
-        background: true,
         durationSeconds: info.durationSeconds,
         onFraction: update,
         range: [0.05, 0.98],

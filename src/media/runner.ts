@@ -11,11 +11,6 @@ export interface RunOptions {
   /** Kills the process and rejects with ToolTimeoutError when it writes nothing on stdout for this long (a stall). */
   idleTimeoutMs?: number;
   killGraceMs?: number;
-  /**
-   * Runs below the other tools (see BACKGROUND_NICENESS): for work off the critical path of what is waited for, which
-   * then takes the cores the critical work leaves idle instead of slowing it.
-   */
-  background?: boolean;
   /** Called with each chunk of stdout, e.g. ffmpeg's `-progress pipe:1` lines. */
   onStdout?: (chunk: string) => void;
   /** Called with each chunk of stderr, for tools that report results there (ebur128, metadata=print). */
@@ -54,7 +49,7 @@ export function runTool(executable: string, args: readonly string[], options: Ru
           detached: true,
         })
       : spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    lowerPriority(child.pid, options.background === true ? BACKGROUND_NICENESS : TOOL_NICENESS);
+    lowerPriority(child.pid, TOOL_NICENESS);
     const signalGroup = (signal: NodeJS.Signals) => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -138,13 +133,6 @@ function abortReason(signal: AbortSignal): Error {
  * starts later (its encoders) inherit the priority; batch work loses nothing when the machine is otherwise idle.
  */
 const TOOL_NICENESS = 10;
-/**
- * Background tools against the others: the scheduler's weights for nice 19 and 10 are 15 and 110, so under full
- * contention a background tool still gets about an eighth of a core (it keeps reporting and never stalls), and
- * whatever a core would otherwise leave idle.
- */
-const BACKGROUND_NICENESS = 19;
-
 function lowerPriority(pid: number | undefined, niceness: number): void {
   if (pid === undefined) return;
   const level = Math.max(os.getPriority(), niceness);
