@@ -25,7 +25,7 @@ export function createAudio(deps: ActivityDeps, track: ProgressReporter) {
     async ({ info }: MediaStepInput, { source, out, tracker }): Promise<AudioOutcome> => {
       const { update } = tracker;
       let stderr = '';
-      await runFfmpegStep(deps.ffmpegPath, buildAudioArgs(source, out, info.durationSeconds), {
+      await runFfmpegStep(deps.ffmpegPath, buildAudioArgs(source, out, info.durationSeconds, info.audioTrack), {
         durationSeconds: info.durationSeconds,
         declaredSourceSeconds: info.durationSeconds,
         onFraction: (fraction) => update(fraction * 0.97),

@@ -111,6 +111,8 @@ export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
           threads: deps.cores ?? 1,
           startSegment: start,
           frameRate: info.frameRate,
+          ...(info.audioTrack === undefined ? {} : { audioTrack: info.audioTrack }),
+          hdr: info.hdr === true,
         }),
         {
           durationSeconds: Math.max(0, info.durationSeconds - startSeconds),

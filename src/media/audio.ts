@@ -14,14 +14,15 @@ export interface Loudness {
 }
 
 /**
- * One pass over the first audio stream with three outputs: `audio.m4a` (AAC stereo), the EBU R128 measurement
+ * One pass over the main audio stream (the probe's audioTrack) with three outputs: `audio.m4a` (AAC stereo), the EBU R128 measurement
  * (ebur128 prints its summary on stderr at the end) and mono 16-bit PCM for the waveform.
  */
-export function buildAudioArgs(sourcePath: string, outDir: string, durationSeconds: number): string[] {
+export function buildAudioArgs(sourcePath: string, outDir: string, durationSeconds: number, audioTrack = 0): string[] {
+  const stream = `0:a:${audioTrack}`;
   return [
     ...inputArgs(sourcePath, { durationSeconds, logLevel: 'info' }),
     '-map',
-    '0:a:0',
+    stream,
     '-vn',
     '-c:a',
     'aac',
@@ -34,7 +35,7 @@ export function buildAudioArgs(sourcePath: string, outDir: string, durationSecon
     '-y',
     path.join(outDir, 'audio.m4a'),
     '-map',
-    '0:a:0',
+    stream,
     '-vn',
     '-af',
     'ebur128=peak=true:framelog=verbose',
@@ -42,7 +43,7 @@ export function buildAudioArgs(sourcePath: string, outDir: string, durationSecon
     'null',
     '-',
     '-map',
-    '0:a:0',
+    stream,
     '-vn',
     '-ac',
     '1',

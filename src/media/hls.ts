@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { inputArgs } from './input-args';
+import { toneMapToSdr } from './tone-map';
 import { HLS_SEGMENT_SECONDS, type Rendition } from './ladder';
 
 export interface HlsJob {
@@ -20,6 +21,10 @@ export interface HlsJob {
   startSegment?: number;
   /** The source's frame rate (probe): the output's constant rate, whose frame grid segment boundaries fall on. */
   frameRate?: number | null;
+  /** The main audio stream, 0-based among the audio streams (probe's audioTrack; default 0). */
+  audioTrack?: number;
+  /** PQ or HLG source: tone-mapped to SDR BT.709 before the split (see toneMapToSdr). */
+  hdr?: boolean;
 }
 
 /**
@@ -58,7 +63,7 @@ export function segmentStartSeconds(index: number, frameRate?: number | null): n
 export function buildHlsLadderArgs(job: HlsJob): string[] {
   const { renditions } = job;
   const count = renditions.length;
-  const first = job.deinterlace ? '[0:v]yadif=deint=interlaced,' : '[0:v]';
+  const first = `[0:v]${job.deinterlace ? 'yadif=deint=interlaced,' : ''}${job.hdr ? `${toneMapToSdr()},` : ''}`;
   const splits =
     count === 1 ? `${first}null[s0]` : `${first}split=${count}${renditions.map((_, i) => `[s${i}]`).join('')}`;
   const scales = renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`);
@@ -92,13 +97,15 @@ export function buildLadderOutputArgs({
   hasAudio,
   startSegment = 0,
   frameRate,
-}: Pick<HlsJob, 'outDir' | 'renditions' | 'hasAudio' | 'startSegment' | 'frameRate'>): string[] {
+  audioTrack = 0,
+  hdr = false,
+}: Pick<HlsJob, 'outDir' | 'renditions' | 'hasAudio' | 'startSegment' | 'frameRate' | 'audioTrack' | 'hdr'>): string[] {
   const fps = outputFrameRate(frameRate);
   const startSeconds = segmentStartSeconds(startSegment, fps);
   const args: string[] = [];
   renditions.forEach((r, i) => {
     args.push('-map', `[v${i}]`);
-    if (hasAudio) args.push('-map', '0:a:0');
+    if (hasAudio) args.push('-map', `0:a:${audioTrack}`);
     args.push(
       `-b:v:${i}`,
       `${r.videoKbps}k`,
@@ -124,6 +131,8 @@ export function buildLadderOutputArgs({
     '-force_key_frames',
     `expr:gte(t+${startSeconds.toFixed(9)}+0.000001,(n_forced+${startSegment})*${HLS_SEGMENT_SECONDS})`,
   );
+  // A tone-mapped picture is tagged as what it now is (BT.709, limited range), not as the HDR source it came from.
+  if (hdr) args.push('-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv');
   // x264 adds keyframes of its own every `-g` frames: past a segment's length, so the forced ones are the only ones.
   if (fps !== null) args.push('-g', String(Math.ceil(HLS_SEGMENT_SECONDS * fps) + 1));
   if (hasAudio) args.push('-c:a', 'aac', '-b:a', `${renditions[0]?.audioKbps ?? 128}k`, '-ac', '2');

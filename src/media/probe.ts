@@ -1,4 +1,5 @@
 import { MediaError } from './errors';
+import { REFUSALS } from './refusals';
 
 /** What the rest of the pipeline needs to know about a source video. */
 export interface VideoInfo {
@@ -24,6 +25,24 @@ export interface VideoInfo {
   formatName: string;
   sizeBytes: number | null;
   bitRate: number | null;
+  /**
+   * PQ or HLG transfer (HDR10, HLG): the ladder is tone-mapped to SDR BT.709. Absent in infos probed before it was
+   * known (read as false).
+   */
+  hdr?: boolean;
+  /** Which audio stream is the main audio (0-based among the audio streams): the default one, else the first. */
+  audioTrack?: number;
+  /** Every audio stream, in order. */
+  audioTracks?: AudioTrack[];
+}
+
+export interface AudioTrack {
+  codec: string | null;
+  channels: number | null;
+  /** ISO 639-2 as tagged, `und` when the file does not say. */
+  language: string;
+  title: string | null;
+  default: boolean;
 }
 
 /** Only local files, never a network or playlist protocol: a file named .mp4 may be an HLS playlist pointing anywhere. */
@@ -47,6 +66,12 @@ export const FORMAT_WHITELIST = [
   'hevc',
   'm4v',
   'mpegvideo',
+  // Animated GIFs are processed as video; the audio formats are read only to name what the file is when refused.
+  'gif',
+  'mp3',
+  'wav',
+  'flac',
+  'aac',
 ].join(',');
 
 export function buildProbeArgs(sourcePath: string): string[] {
@@ -77,10 +102,12 @@ interface RawStream {
   channels?: number;
   sample_rate?: string;
   duration?: string;
-  disposition?: { attached_pic?: number };
+  disposition?: { attached_pic?: number; default?: number };
   sample_aspect_ratio?: string;
   field_order?: string;
-  tags?: { rotate?: string };
+  color_transfer?: string;
+  color_primaries?: string;
+  tags?: { rotate?: string; language?: string; title?: string };
   side_data_list?: { rotation?: number }[];
 }
 
@@ -93,38 +120,50 @@ interface RawProbe {
   format?: { format_name?: string; duration?: string; size?: string; bit_rate?: string };
 }
 
+/** A probe's findings before the duration is settled: null when neither the container nor the stream says. */
+export type ProbedVideo = Omit<VideoInfo, 'durationSeconds'> & { durationSeconds: number | null };
+
 /**
- * Turns ffprobe's JSON into VideoInfo. Throws MediaError('InvalidMedia') for anything that is not a playable video:
- * unparseable output, no video stream (cover art does not count), no size, no duration.
+ * Turns ffprobe's JSON into VideoInfo. Throws MediaError('InvalidMedia') for anything that is not a playable video,
+ * saying what it is (./refusals): no video stream (cover art does not count), no size, no duration.
  */
 export function parseProbeOutput(json: string): VideoInfo {
+  const probed = readProbeOutput(json);
+  if (probed.durationSeconds === null) throw new MediaError('InvalidMedia', 'the video has no duration');
+  return { ...probed, durationSeconds: probed.durationSeconds };
+}
+
+/** parseProbeOutput, leaving a missing duration to be measured from the streams (see probe-file.ts). */
+export function readProbeOutput(json: string): ProbedVideo {
   let raw: RawProbe;
   try {
     raw = JSON.parse(json) as RawProbe;
   } catch (error) {
-    throw new MediaError('InvalidMedia', 'ffprobe output is not JSON: the file could not be read as media', {
+    throw new MediaError('InvalidMedia', `${REFUSALS.notMedia}: ffprobe's output could not be read`, {
       cause: error,
     });
   }
   if (typeof raw !== 'object' || raw === null) throw new MediaError('InvalidMedia', 'ffprobe returned no information');
   const streams = Array.isArray(raw.streams) ? raw.streams : [];
   const video = streams.find((stream) => stream.codec_type === 'video' && stream.disposition?.attached_pic !== 1);
-  if (video === undefined) throw new MediaError('InvalidMedia', 'the file has no video stream');
+  if (video === undefined) throw new MediaError('InvalidMedia', withoutVideo(streams));
   const width = positiveInt(video.width);
   const height = positiveInt(video.height);
   if (width === null || height === null) throw new MediaError('InvalidMedia', 'the video stream has no frame size');
   const durationSeconds = positiveNumber(raw.format?.duration) ?? positiveNumber(video.duration);
-  if (durationSeconds === null) throw new MediaError('InvalidMedia', 'the video has no duration');
   if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE) {
     throw new MediaError(
       'UnsupportedMedia',
       `frames of ${width}x${height} are above the ${MAX_FRAME_SIDE}-pixel limit`,
     );
   }
-  if (durationSeconds > MAX_DURATION_SECONDS) {
+  if (durationSeconds !== null && durationSeconds > MAX_DURATION_SECONDS) {
     throw new MediaError('UnsupportedMedia', `the video lasts more than ${MAX_DURATION_SECONDS / 3600} hours`);
   }
-  const audio = streams.find((stream) => stream.codec_type === 'audio');
+  const audioStreams = streams.filter((stream) => stream.codec_type === 'audio');
+  const defaultTrack = audioStreams.findIndex((stream) => stream.disposition?.default === 1);
+  const audioTrack = Math.max(0, defaultTrack);
+  const audio = audioStreams[audioTrack];
   const rotation = parseRotation(video);
   // Non-square pixels (anamorphic DV, MPEG-2): the display width is the stored width × the pixel aspect ratio.
   const pixelAspect = parseRatio(video.sample_aspect_ratio) ?? 1;
@@ -157,7 +196,28 @@ export function parseProbeOutput(json: string): VideoInfo {
     formatName: raw.format?.format_name ?? 'unknown',
     sizeBytes: positiveNumber(raw.format?.size),
     bitRate: positiveNumber(raw.format?.bit_rate),
+    hdr: HDR_TRANSFERS.has(video.color_transfer ?? ''),
+    audioTrack,
+    audioTracks: audioStreams.map((stream, index) => ({
+      codec: stream.codec_name ?? null,
+      channels: positiveInt(stream.channels),
+      language: stream.tags?.language?.trim() || 'und',
+      title: stream.tags?.title ?? null,
+      default: index === audioTrack,
+    })),
   };
+}
+
+/** PQ (HDR10, Dolby Vision's base layer) and HLG. */
+const HDR_TRANSFERS = new Set(['smpte2084', 'arib-std-b67']);
+
+/** What a file without a video stream is, in the user's words. */
+function withoutVideo(streams: RawStream[]): string {
+  const has = (type: string) => streams.some((stream) => stream.codec_type === type);
+  if (has('audio') && streams.some((stream) => stream.disposition?.attached_pic === 1)) return REFUSALS.coverArt;
+  if (has('audio')) return REFUSALS.audioOnly;
+  if (has('subtitle')) return REFUSALS.subtitles;
+  return REFUSALS.noVideo;
 }
 
 function positiveNumber(value: unknown): number | null {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { toneMapToSdr } from './tone-map';
 import { inputArgs } from './input-args';
 
 export const THUMB_WIDTH = 160;
@@ -37,7 +38,7 @@ export const POSTER_MAX_WIDTH = 1280;
 export function buildPosterArgs(
   sourcePath: string,
   outDir: string,
-  video: { durationSeconds: number; width: number; height: number },
+  video: { durationSeconds: number; width: number; height: number; hdr?: boolean },
 ): string[] {
   const { durationSeconds } = video;
   const width = Math.min(video.width, POSTER_MAX_WIDTH);
@@ -50,7 +51,7 @@ export function buildPosterArgs(
     '-frames:v',
     '1',
     '-vf',
-    `scale=${width}:${height},setsar=1`,
+    `${video.hdr === true ? `${toneMapToSdr()},` : ''}scale=${width}:${height},setsar=1`,
     '-q:v',
     '3',
     '-y',
@@ -64,12 +65,13 @@ export function buildStoryboardArgs(
   outDir: string,
   plan: StoryboardPlan,
   durationSeconds: number,
+  hdr = false,
 ): string[] {
   return [
     ...inputArgs(sourcePath, { durationSeconds, preview: true }),
     '-an',
     '-vf',
-    `fps=1/${plan.intervalSeconds},scale=${plan.thumbWidth}:${plan.thumbHeight},setsar=1,tile=${SPRITE_COLUMNS}x${SPRITE_ROWS}`,
+    `fps=1/${plan.intervalSeconds},${hdr ? `${toneMapToSdr()},` : ''}scale=${plan.thumbWidth}:${plan.thumbHeight},setsar=1,tile=${SPRITE_COLUMNS}x${SPRITE_ROWS}`,
     '-frames:v',
     String(plan.sprites),
     '-q:v',

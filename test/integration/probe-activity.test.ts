@@ -64,7 +64,7 @@ describe('probe activity (real ffprobe)', () => {
     await fs.writeFile(path.join(dir, 'source.mp4'), 'this is not a video\n'.repeat(100));
     const failure = await failureOf('text');
     expect(failure).toMatchObject({ type: 'InvalidMedia', nonRetryable: true });
-    expect(failure.message).toMatch(/could not be read as a video/);
+    expect(failure.message).toBe('a text file, not a video');
   });
 
   it('refuses a playlist disguised as an mp4 instead of following it', async () => {

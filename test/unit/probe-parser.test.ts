@@ -64,9 +64,43 @@ describe('parseProbeOutput', () => {
   });
 
   it('refuses a file with only audio, or only cover art', () => {
-    expectInvalid(JSON.stringify({ streams: [audio], format }), /no video stream/);
+    expectInvalid(JSON.stringify({ streams: [audio], format }), /^an audio file with no video in it$/);
     const coverArt = { ...video, disposition: { attached_pic: 1 } };
-    expectInvalid(JSON.stringify({ streams: [audio, coverArt], format }), /no video stream/);
+    expectInvalid(JSON.stringify({ streams: [audio, coverArt], format }), /^an audio file with cover art/);
+  });
+
+  it('refuses a subtitle file', () => {
+    expectInvalid(
+      JSON.stringify({ streams: [{ codec_type: 'subtitle', codec_name: 'subrip' }], format }),
+      /^a subtitle file/,
+    );
+  });
+
+  it('says a PQ or HLG source is HDR, and an SDR one is not', () => {
+    const hdrOf = (color_transfer: string) =>
+      parseProbeOutput(JSON.stringify({ streams: [{ ...video, color_transfer }], format })).hdr;
+    expect(hdrOf('smpte2084')).toBe(true);
+    expect(hdrOf('arib-std-b67')).toBe(true);
+    expect(hdrOf('bt709')).toBe(false);
+  });
+
+  it('takes the default audio track as the main audio, else the first, and lists them all', () => {
+    const french = { ...audio, channels: 1, tags: { language: 'fra' }, disposition: { default: 0 } };
+    const english = {
+      ...audio,
+      codec_name: 'opus',
+      tags: { language: 'eng', title: 'English' },
+      disposition: { default: 1 },
+    };
+    const info = parseProbeOutput(JSON.stringify({ streams: [video, french, english], format }));
+    expect(info).toMatchObject({ audioTrack: 1, audioCodec: 'opus', audioChannels: 2 });
+    expect(info.audioTracks).toEqual([
+      { codec: 'aac', channels: 1, language: 'fra', title: null, default: false },
+      { codec: 'opus', channels: 2, language: 'eng', title: 'English', default: true },
+    ]);
+    const untagged = parseProbeOutput(JSON.stringify({ streams: [video, audio, audio], format }));
+    expect(untagged.audioTrack).toBe(0);
+    expect(untagged.audioTracks?.map((track) => track.language)).toEqual(['und', 'und']);
   });
 
   it('refuses a video without size or duration', () => {
@@ -142,7 +176,7 @@ describe('parseProbeOutput', () => {
   });
 
   it('refuses output that is not ffprobe JSON', () => {
-    expectInvalid('', /not JSON/);
+    expectInvalid('', /^not a media file/);
     expectInvalid('null', /no information/);
     expectInvalid('{"streams": "nope"}', /no video stream/);
   });
