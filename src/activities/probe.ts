@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { MediaError, ToolFailedError } from '../media/errors';
 import { planLadder, type Rendition } from '../media/ladder';
 import type { VideoInfo } from '../media/probe';
 import { probeFile } from '../media/probe-file';
@@ -33,6 +34,14 @@ export function createProbe(deps: ActivityDeps) {
       await fs.writeFile(path.join(out, 'info.json'), JSON.stringify(info, null, 2));
       return { info, renditions: planLadder(info, renditions) };
     } catch (error) {
+      // The refusal speaks the user's words; the tool's own, which an operator may need, go to the log.
+      if (error instanceof MediaError && error.cause instanceof ToolFailedError) {
+        Context.current().log.warn('the source was refused', {
+          videoId,
+          refusal: error.message,
+          tool: error.cause.message,
+        });
+      }
       throw toActivityFailure(error);
     }
   };

@@ -27,7 +27,7 @@ export interface Ingested {
 }
 
 /** Extensions kept for the stored source; anything else is stored as `.bin` (ffprobe reads content, not names). */
-const SOURCE_EXTENSION = /^\.(mp4|m4v|mov|mkv|webm|avi|mpg|mpeg|ts|m2ts|mts|flv|3gp|wmv|ogv)$/i;
+const SOURCE_EXTENSION = /^\.(mp4|m4v|mov|mkv|webm|avi|mpg|mpeg|ts|m2ts|mts|flv|3gp|wmv|ogv|gif)$/i;
 
 /**
  * Turns a received upload into a video: its fields checked, the file probed, the id reserved in the catalog, the

@@ -15,6 +15,7 @@ import { createWorker } from '../../src/worker';
 import { buildApp } from '../helpers/api';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
 import { eventually } from '../helpers/gate';
+import { realWorldMedia } from '../helpers/real-world-media';
 import { makeClip } from '../helpers/media';
 import { startDevServer } from '../helpers/temporal';
 
@@ -127,7 +128,20 @@ describe.each(DIALECTS)('catalog routes on %s', (dialect) => {
       const response = await upload({ id: 'not-a-video' }, text);
       expect(response.status).toBe(422);
       expect(codeOf(response.body)).toBe('INVALID_MEDIA');
+      expect((response.body as { error: { message: string } }).error.message).toBe(
+        'Not a video reprocess can read: a text file, not a video',
+      );
       await expectNothingLeft('not-a-video');
+    });
+
+    it('refuses a still image in the words of what it is', async () => {
+      const jpeg = await realWorldMedia.jpeg(path.join(test.dataDir, 'fixtures', 'photo.jpg'));
+      const response = await upload({ id: 'a-photo' }, jpeg);
+      expect(response.status).toBe(422);
+      expect((response.body as { error: { message: string } }).error.message).toBe(
+        'Not a video reprocess can read: a still image, not a video',
+      );
+      await expectNothingLeft('a-photo');
     });
 
     it('refuses a second video with the same id, and bad fields, leaving the first intact', async () => {

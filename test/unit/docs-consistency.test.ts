@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ERROR_CATALOGUE } from '../../src/api/errors';
+import { REFUSALS } from '../../src/media/refusals';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
 import { STEP_NAMES, SUBTASK_STATUSES, TASK_STATUSES } from '../../src/progress';
@@ -18,6 +19,10 @@ const { operations } = createApp({
 
 /** The docs and the code name the same things: nothing added on one side without the other. */
 describe('docs name what the code has, and only that', () => {
+  it.each(Object.entries(REFUSALS))('docs/api.md gives the refusal %s in its own words', (_name, message) => {
+    expect(api.slice(api.indexOf('## What a video can be'))).toContain(`\`${message}\``);
+  });
+
   it.each(Object.keys(ERROR_CATALOGUE))('docs/api.md lists the error code %s', (code) => {
     expect(api).toContain(`\`${code}\``);
   });
