@@ -36,7 +36,8 @@ export function runTimeline(events: HistoryEvent[], postedAtMs: number, resultSe
     { label: 'last media step started', atMs: at(max(media.map((span) => span.startedMs))) },
     ...MEDIA_STEPS.map((step) => {
       const span = ofType(step)[0];
-      const retried = (span?.attempt ?? 1) > 1 ? ` (attempt ${span?.attempt}; before: ${span?.lastFailure ?? '?'})` : '';
+      const retried =
+        (span?.attempt ?? 1) > 1 ? ` (attempt ${span?.attempt}; before: ${span?.lastFailure ?? '?'})` : '';
       return { label: `${step} completed${retried}`, atMs: at(span?.completedMs) };
     }),
     { label: 'last media step completed', atMs: at(max(media.map((span) => span.completedMs))) },
@@ -90,7 +91,8 @@ function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
       if (span && span.startedMs === undefined) span.startedMs = time;
       if (span) span.attempt = event.activityTaskStartedEventAttributes?.attempt ?? 1;
       const failure = event.activityTaskStartedEventAttributes?.lastFailure;
-      if (span && failure) span.lastFailure = `${failure.timeoutFailureInfo ? 'timed out: ' : ''}${failure.message ?? ''}`;
+      if (span && failure)
+        span.lastFailure = `${failure.timeoutFailureInfo ? 'timed out: ' : ''}${failure.message ?? ''}`;
     }
     if (type === 'ACTIVITY_TASK_COMPLETED') {
       const span = bySchedule.get(String(event.activityTaskCompletedEventAttributes?.scheduledEventId));

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { openCatalog } from '../src/store';
-import { signalThrough } from '../src/worker';
+import { HEARTBEAT_THROTTLE, signalThrough } from '../src/worker';
 import { REPROCESS_WORKFLOW_TYPE, progressQuery } from '../src/workflows/definitions';
 import { makeClip } from './lib/clips';
 import { startScratchDevServer } from './lib/dev-server';
@@ -26,7 +26,7 @@ async function run(): Promise<void> {
   try {
     for (const id of ['success', 'retry', 'cancelled']) {
       const file = path.join(dataDir, 'media', id, 'source.mp4');
-      await makeClip(file, { seconds: id === 'cancelled' ? 30 : 4, width: 640, height: 360 });
+      await makeClip(file, { seconds: id === 'cancelled' ? 120 : 4, width: 640, height: 360 });
     }
     const { catalog } = await openCatalog({ databaseUrl: null, dataDir, migrate: true });
     const real = createActivities({
@@ -54,12 +54,15 @@ async function run(): Promise<void> {
       taskQueue: 'record',
       workflowsPath: require.resolve('../src/workflows'),
       activities,
+      ...HEARTBEAT_THROTTLE,
     });
     // The media steps on their own queue, as the API starts runs.
     const mediaWorker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'record-media',
       activities,
+      // As the real worker: heartbeats (and so cancellations) reach the media steps within 2 s.
+      ...HEARTBEAT_THROTTLE,
     });
     const recording = worker.runUntil(async () => {
       const start = (videoId: string) =>
@@ -80,6 +83,8 @@ async function run(): Promise<void> {
       }
       await cancelled.cancel();
       await cancelled.result().catch(() => undefined);
+      const closed = (await cancelled.describe()).status.name;
+      if (closed !== 'CANCELLED') throw new Error(`the "cancelled" run closed ${closed}: record it again`);
       await fs.mkdir(FIXTURES, { recursive: true });
       for (const handle of [success, retry, cancelled]) {
         // The CLI writes the standard JSON form of a history, the one the Temporal UI downloads and replay reads.

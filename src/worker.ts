@@ -87,6 +87,8 @@ export async function createWorker(
         taskQueue,
         workflowsPath: require.resolve('./workflows'),
         maxConcurrentActivityTaskExecutions: MAIN_QUEUE_SLOTS,
+        // The short steps run here as local activities: bounded like the light steps on the queue.
+        maxConcurrentLocalActivityExecutions: MAIN_QUEUE_SLOTS,
       }),
     );
   }

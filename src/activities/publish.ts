@@ -35,7 +35,14 @@ export function createPublish(deps: ActivityDeps) {
       const { runId } = currentExecution();
       const staging = stagingDir(deps.dataDir, videoId, runId);
       const target = runDir(deps.dataDir, videoId, runId);
-      if (await exists(staging)) {
+      const link = currentLink(deps.dataDir, videoId);
+      // An attempt that finds the run already current leaves it alone: it is a late one (a worker that stalled past
+      // the workflow task's timeout while another ran the publish again), and must not remove what was published.
+      const alreadyCurrent = (await fs.readlink(link).catch(() => null)) === path.join('runs', runId);
+      if (alreadyCurrent && (await exists(target))) {
+        // Nothing to move; whatever this run has in staging again is a leftover.
+        await fs.rm(staging, { recursive: true, force: true });
+      } else if (await exists(staging)) {
         const files = await listFiles(staging);
         const manifest: PublishedManifest = {
           video_id: videoId,
@@ -46,14 +53,14 @@ export function createPublish(deps: ActivityDeps) {
         };
         await fs.writeFile(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
         await fs.mkdir(path.dirname(target), { recursive: true });
-        await fs.rm(target, { recursive: true, force: true });
+        // Never removed first: a published run is whole (a rename made it), and an attempt that finds one there is
+        // a late one, whose rename fails rather than replace it.
         await fs.rename(staging, target);
         // The staging parent goes too once no other run of this video is working in it.
         await fs.rmdir(path.dirname(staging)).catch(() => undefined);
       } else if (!(await exists(target))) {
         throw new Error(`run ${runId} has no outputs to publish`);
       }
-      const link = currentLink(deps.dataDir, videoId);
       const temporary = `${link}.${runId}.tmp`;
       await fs.rm(temporary, { force: true });
       await fs.symlink(path.join('runs', runId), temporary);

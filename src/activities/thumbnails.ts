@@ -29,15 +29,11 @@ export function createThumbnails(deps: ActivityDeps, track: ProgressReporter) {
         onFraction: update,
         range: [0, 0.05],
       });
-      await runFfmpegStep(
-        deps.ffmpegPath,
-        buildStoryboardArgs(source, out, plan, info.durationSeconds, info.hdr === true),
-        {
-          durationSeconds: info.durationSeconds,
-          onFraction: update,
-          range: [0.05, 0.98],
-        },
-      );
+      await runFfmpegStep(deps.ffmpegPath, buildStoryboardArgs(source, out, plan, info.durationSeconds, info), {
+        durationSeconds: info.durationSeconds,
+        onFraction: update,
+        range: [0.05, 0.98],
+      });
       await fs.writeFile(path.join(out, 'storyboard.vtt'), buildStoryboardVtt(plan, info.durationSeconds));
       const sprites = (await fs.readdir(out)).filter((name) => /^storyboard_\d{3}\.jpg$/.test(name)).sort();
       return {

@@ -113,6 +113,7 @@ export function createTranscode(deps: ActivityDeps, track: ProgressReporter) {
           frameRate: info.frameRate,
           ...(info.audioTrack === undefined ? {} : { audioTrack: info.audioTrack }),
           hdr: info.hdr === true,
+          colorTransfer: info.colorTransfer ?? null,
         }),
         {
           durationSeconds: Math.max(0, info.durationSeconds - startSeconds),

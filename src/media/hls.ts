@@ -25,6 +25,8 @@ export interface HlsJob {
   audioTrack?: number;
   /** PQ or HLG source: tone-mapped to SDR BT.709 before the split (see toneMapToSdr). */
   hdr?: boolean;
+  /** The source's transfer, for the tone mapping (probe's colorTransfer). */
+  colorTransfer?: string | null;
 }
 
 /**
@@ -63,7 +65,7 @@ export function segmentStartSeconds(index: number, frameRate?: number | null): n
 export function buildHlsLadderArgs(job: HlsJob): string[] {
   const { renditions } = job;
   const count = renditions.length;
-  const first = `[0:v]${job.deinterlace ? 'yadif=deint=interlaced,' : ''}${job.hdr ? `${toneMapToSdr()},` : ''}`;
+  const first = `[0:v]${job.deinterlace ? 'yadif=deint=interlaced,' : ''}${job.hdr ? `${toneMapToSdr(job.colorTransfer)},` : ''}`;
   const splits =
     count === 1 ? `${first}null[s0]` : `${first}split=${count}${renditions.map((_, i) => `[s${i}]`).join('')}`;
   const scales = renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`);

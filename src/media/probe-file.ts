@@ -31,10 +31,11 @@ export async function probeFile(ffprobePath: string, file: string, options: Prob
     },
   );
   const probed = readProbeOutput(stdout);
-  const packets = PICTURE_CODECS.has(probed.videoCodec) ? await videoPackets(ffprobePath, file, options) : null;
-  if (packets !== null && packets.length <= 1) throw new MediaError('InvalidMedia', REFUSALS.stillImage);
-  const durationSeconds = probed.durationSeconds ?? spanOf(packets ?? (await videoPackets(ffprobePath, file, options)));
-  if (durationSeconds === null) throw new MediaError('InvalidMedia', 'the file holds no decodable video');
+  const counted = PICTURE_CODECS.has(probed.videoCodec) ? await videoPackets(ffprobePath, file, options) : null;
+  if (counted !== null && counted.packets <= 1) throw new MediaError('InvalidMedia', REFUSALS.stillImage);
+  const durationSeconds =
+    probed.durationSeconds ?? (counted ?? (await videoPackets(ffprobePath, file, options))).seconds;
+  if (durationSeconds === null) throw new MediaError('InvalidMedia', REFUSALS.noDecodableVideo);
   if (durationSeconds > MAX_DURATION_SECONDS) {
     throw new MediaError('UnsupportedMedia', `the video lasts more than ${MAX_DURATION_SECONDS / 3600} hours`);
   }
@@ -50,16 +51,18 @@ export async function probeFailureToMediaError(error: unknown, file: string): Pr
   return error;
 }
 
-interface Packet {
-  start: number;
-  end: number;
+/** What the packet pass found: how many packets the first video stream has, and the time they span (null: none). */
+interface PacketSpan {
+  packets: number;
+  seconds: number | null;
 }
 
 /**
- * The first video stream's packets, read without decoding: a quick pass even over hours of media (ffprobe prints
- * one short line per packet; an hour at 60 fps is about 3 MB).
+ * Reads the first video stream's packets without decoding: a quick pass even over hours of media. ffprobe prints a
+ * short line per packet; they are read as they come, keeping only the count and the first start and last end, so
+ * memory does not grow with the file.
  */
-async function videoPackets(ffprobePath: string, file: string, options: ProbeOptions): Promise<Packet[]> {
+async function videoPackets(ffprobePath: string, file: string, options: ProbeOptions): Promise<PacketSpan> {
   const args = [
     '-v',
     'error',
@@ -76,32 +79,32 @@ async function videoPackets(ffprobePath: string, file: string, options: ProbeOpt
     '-i',
     `file:${file}`,
   ];
-  const { stdout } = await runTool(ffprobePath, args, {
-    ...toolOptions(options),
-    maxStdoutBytes: 64 * 1024 * 1024,
+  let packets = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  let partial = '';
+  const read = (line: string) => {
+    const [pts, dts, duration] = line.split(',').map((field) => Number.parseFloat(field));
+    // B-frames arrive out of presentation order: the span runs from the lowest start to the highest end.
+    const start = pts !== undefined && Number.isFinite(pts) ? pts : dts;
+    if (start === undefined || !Number.isFinite(start)) return;
+    packets += 1;
+    first = Math.min(first, start);
+    last = Math.max(last, start + (duration !== undefined && Number.isFinite(duration) ? duration : 0));
+  };
+  await runTool(ffprobePath, args, {
+    timeoutMs: options.timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onStdout: (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      lines.forEach(read);
+    },
   }).catch(async (error: unknown) => {
     throw await probeFailureToMediaError(error, file);
   });
-  const packets: Packet[] = [];
-  for (const line of stdout.split('\n')) {
-    const [pts, dts, duration] = line.split(',').map((field) => Number.parseFloat(field));
-    const start = Number.isFinite(pts) ? pts! : dts;
-    if (start === undefined || !Number.isFinite(start)) continue;
-    packets.push({ start, end: start + (Number.isFinite(duration) ? duration! : 0) });
-  }
-  return packets;
-}
-
-/** From the first packet's start to the last one's end; null without packets. */
-function spanOf(packets: Packet[]): number | null {
-  // A loop, not Math.min(...): an hour of video is more packets than a call takes arguments.
-  let first = Infinity;
-  let last = -Infinity;
-  for (const packet of packets) {
-    first = Math.min(first, packet.start);
-    last = Math.max(last, packet.end);
-  }
-  return last > first ? last - first : null;
+  read(partial);
+  return { packets, seconds: last > first ? last - first : null };
 }
 
 function toolOptions(options: ProbeOptions) {

@@ -1,5 +1,6 @@
 import { MediaError } from './errors';
 import { REFUSALS } from './refusals';
+import { HDR_TRANSFERS } from './tone-map';
 
 /** What the rest of the pipeline needs to know about a source video. */
 export interface VideoInfo {
@@ -30,6 +31,8 @@ export interface VideoInfo {
    * known (read as false).
    */
   hdr?: boolean;
+  /** The video's transfer as tagged (`smpte2084` for PQ, `arib-std-b67` for HLG, `bt709`…), null when untagged. */
+  colorTransfer?: string | null;
   /** Which audio stream is the main audio (0-based among the audio streams): the default one, else the first. */
   audioTrack?: number;
   /** Every audio stream, in order. */
@@ -42,6 +45,7 @@ export interface AudioTrack {
   /** ISO 639-2 as tagged, `und` when the file does not say. */
   language: string;
   title: string | null;
+  /** Marked default by the file. */
   default: boolean;
 }
 
@@ -196,20 +200,18 @@ export function readProbeOutput(json: string): ProbedVideo {
     formatName: raw.format?.format_name ?? 'unknown',
     sizeBytes: positiveNumber(raw.format?.size),
     bitRate: positiveNumber(raw.format?.bit_rate),
-    hdr: HDR_TRANSFERS.has(video.color_transfer ?? ''),
+    hdr: (HDR_TRANSFERS as readonly string[]).includes(video.color_transfer ?? ''),
+    colorTransfer: video.color_transfer ?? null,
     audioTrack,
-    audioTracks: audioStreams.map((stream, index) => ({
+    audioTracks: audioStreams.map((stream) => ({
       codec: stream.codec_name ?? null,
       channels: positiveInt(stream.channels),
       language: stream.tags?.language?.trim() || 'und',
       title: stream.tags?.title ?? null,
-      default: index === audioTrack,
+      default: stream.disposition?.default === 1,
     })),
   };
 }
-
-/** PQ (HDR10, Dolby Vision's base layer) and HLG. */
-const HDR_TRANSFERS = new Set(['smpte2084', 'arib-std-b67']);
 
 /** What a file without a video stream is, in the user's words. */
 function withoutVideo(streams: RawStream[]): string {

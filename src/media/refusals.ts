@@ -14,4 +14,5 @@ export const REFUSALS = {
   empty: 'an empty file, not a video',
   notMedia: 'not a media file: it could not be read as a video',
   noVideo: 'the file has no video stream',
+  noDecodableVideo: 'the file holds no decodable video',
 } as const;

@@ -133,6 +133,7 @@ function abortReason(signal: AbortSignal): Error {
  * starts later (its encoders) inherit the priority; batch work loses nothing when the machine is otherwise idle.
  */
 const TOOL_NICENESS = 10;
+
 function lowerPriority(pid: number | undefined, niceness: number): void {
   if (pid === undefined) return;
   const level = Math.max(os.getPriority(), niceness);
@@ -143,11 +144,22 @@ function lowerPriority(pid: number | undefined, niceness: number): void {
   }
   // A tool leads a session of its own (detached), and where Linux groups sessions for scheduling (autogroup, on by
   // default) a process's niceness only weighs against its own group: the group's must be set too, or every tool
-  // would get a whole group's share, as much as the service or the run's ladder. Absent file: no autogroups here.
+  // would get a whole group's share, as much as the service. Absent file: no autogroups here.
+  setGroupNiceness(pid, level, 10);
+}
+
+/**
+ * The kernel lets an unprivileged process set a group's niceness once per 100 ms (EAGAIN otherwise), and steps start
+ * their tools together: a refused write is tried again a little later, a few times.
+ */
+function setGroupNiceness(pid: number, level: number, triesLeft: number): void {
   try {
     writeFileSync(`/proc/${pid}/autogroup`, String(level));
-  } catch {
-    // no autogroup scheduling, or the tool is gone already
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EAGAIN' && triesLeft > 1) {
+      setTimeout(() => setGroupNiceness(pid, level, triesLeft - 1), 110).unref();
+    }
+    // otherwise: no autogroup scheduling, or the tool is gone already
   }
 }
 

@@ -38,7 +38,7 @@ export const POSTER_MAX_WIDTH = 1280;
 export function buildPosterArgs(
   sourcePath: string,
   outDir: string,
-  video: { durationSeconds: number; width: number; height: number; hdr?: boolean },
+  video: { durationSeconds: number; width: number; height: number; hdr?: boolean; colorTransfer?: string | null },
 ): string[] {
   const { durationSeconds } = video;
   const width = Math.min(video.width, POSTER_MAX_WIDTH);
@@ -51,7 +51,7 @@ export function buildPosterArgs(
     '-frames:v',
     '1',
     '-vf',
-    `${video.hdr === true ? `${toneMapToSdr()},` : ''}scale=${width}:${height},setsar=1`,
+    `${video.hdr === true ? `${toneMapToSdr(video.colorTransfer)},` : ''}scale=${width}:${height},setsar=1`,
     '-q:v',
     '3',
     '-y',
@@ -65,13 +65,13 @@ export function buildStoryboardArgs(
   outDir: string,
   plan: StoryboardPlan,
   durationSeconds: number,
-  hdr = false,
+  hdr: { hdr?: boolean; colorTransfer?: string | null } = {},
 ): string[] {
   return [
     ...inputArgs(sourcePath, { durationSeconds, preview: true }),
     '-an',
     '-vf',
-    `fps=1/${plan.intervalSeconds},${hdr ? `${toneMapToSdr()},` : ''}scale=${plan.thumbWidth}:${plan.thumbHeight},setsar=1,tile=${SPRITE_COLUMNS}x${SPRITE_ROWS}`,
+    `fps=1/${plan.intervalSeconds},${hdr.hdr === true ? `${toneMapToSdr(hdr.colorTransfer)},` : ''}scale=${plan.thumbWidth}:${plan.thumbHeight},setsar=1,tile=${SPRITE_COLUMNS}x${SPRITE_ROWS}`,
     '-frames:v',
     String(plan.sprites),
     '-q:v',

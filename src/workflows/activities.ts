@@ -1,6 +1,8 @@
 // The workflow's view of the activities: how each kind is proxied (timeouts, retries, cancellation).
 import {
   ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
   isCancellation,
   patched,
   proxyActivities,
@@ -18,8 +20,8 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
 };
 
-// Short steps do not heartbeat, so a cancellation cannot reach them: WAIT_CANCELLATION_COMPLETED makes the workflow
-// wait for them to finish rather than clean up under their feet (a probe writing info.json after the cleanup).
+// Short steps do not heartbeat: WAIT_CANCELLATION_COMPLETED makes the workflow wait for them to finish (or, as local
+// activities, to stop) rather than clean up under their feet (a probe writing info.json after the cleanup).
 const shortStepOptions = {
   startToCloseTimeout: '2 minutes',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -63,9 +65,11 @@ export function shortStepsOfThisRun(): ShortSteps {
     const steps = proxyActivities<Activities>(shortStepOptions);
     return { ...pick(steps), recordRunStarted: records.recordRunStarted, recordRunFinished: records.recordRunFinished };
   }
+  // The start's record stays regular: it runs beside the probe, and as a local activity it would hold the task that
+  // schedules the media steps until the catalog answered. The outcome's record is the run's last act: local first.
   return {
     ...pick(proxyLocalActivities<Activities>(shortStepOptions)),
-    recordRunStarted: localFirst('recordRunStarted'),
+    recordRunStarted: records.recordRunStarted,
     recordRunFinished: localFirst('recordRunFinished'),
   };
 }
@@ -82,7 +86,7 @@ const quickRecords = proxyLocalActivities<Activities>({
 });
 
 /** A record as a local activity, and when that attempt fails, as a regular one that retries as long as ever. */
-function localFirst<Step extends 'recordRunStarted' | 'recordRunFinished'>(step: Step): ShortStep<Step> {
+function localFirst<Step extends 'recordRunFinished'>(step: Step): ShortStep<Step> {
   const local = quickRecords[step] as unknown as ShortStep<Step>;
   const regular = records[step] as unknown as ShortStep<Step>;
   return {
@@ -90,11 +94,18 @@ function localFirst<Step extends 'recordRunStarted' | 'recordRunFinished'>(step:
       try {
         return await local.executeWithOptions(options, args);
       } catch (error) {
-        if (isCancellation(error)) throw error;
+        // A cancellation, or a refusal no retry can change, is the answer; anything else (the catalog slow or down,
+        // a lost worker) gets the regular activity's retries.
+        if (isCancellation(error) || isNonRetryable(error)) throw error;
         return await regular.executeWithOptions(options, args);
       }
     },
   } as ShortStep<Step>;
+}
+
+function isNonRetryable(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.nonRetryable === true;
 }
 
 /**

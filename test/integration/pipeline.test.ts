@@ -233,8 +233,14 @@ describe('ReprocessVideo with real ffmpeg', () => {
       if (data) local.push((JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type);
     }
     const media = mediaTaskQueue ?? taskQueue;
-    expect(Object.fromEntries(queueOf)).toEqual({ thumbnails: media, transcode: media, audio: media, scenes: media });
-    expect(local.sort()).toEqual(['probe', 'publish', 'recordRunFinished', 'recordRunStarted']);
+    expect(Object.fromEntries(queueOf)).toEqual({
+      recordRunStarted: taskQueue,
+      thumbnails: media,
+      transcode: media,
+      audio: media,
+      scenes: media,
+    });
+    expect(local.sort()).toEqual(['probe', 'publish', 'recordRunFinished']);
   });
 
   it('cancels mid-transcode: ffmpeg killed, staging gone, previous outputs intact', async () => {

@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { createActivities } from '../../src/activities';
 import { activitiesFor } from '../helpers/activities';
-import { currentLink, stagingDir, videoDir } from '../../src/media/layout';
+import { currentLink, runDir, stagingDir, videoDir } from '../../src/media/layout';
 import { makeDataDir } from '../helpers/media';
 
 /** publish and discardStaging on a real folder tree. */
@@ -61,10 +61,26 @@ describe('publish activity', () => {
     expect(await fs.readlink(currentLink(dataDir, 'vid'))).toBe(path.join('runs', 'run-4'));
   });
 
+  it('never removes a published run: a late attempt that finds staging again leaves the run as it is', async () => {
+    await stage('run-6');
+    await envFor('run-6').run(activities.publish, { videoId: 'vid', outputs: {} });
+    const published = runDir(dataDir, 'vid', 'run-6');
+    const before = (await fs.readdir(published)).sort();
+    // What a stalled attempt could meet: the staging folder there again, the run current.
+    await fs.mkdir(path.join(stagingDir(dataDir, 'vid', 'run-6'), '720p'), { recursive: true });
+    await envFor('run-6').run(activities.publish, { videoId: 'vid', outputs: {} });
+    expect((await fs.readdir(published)).sort()).toEqual(before);
+    expect(await fs.readFile(path.join(published, 'master.m3u8'), 'utf8')).toContain('run-6');
+    expect(await fs.readlink(currentLink(dataDir, 'vid'))).toBe(path.join('runs', 'run-6'));
+    await expect(fs.access(stagingDir(dataDir, 'vid', 'run-6'))).rejects.toThrow();
+  });
+
   it("discards a run's staging folder and nothing else", async () => {
+    await stage('run-7');
+    await envFor('run-7').run(activities.publish, { videoId: 'vid', outputs: {} });
     await stage('run-5');
     await envFor('run-5').run(activities.discardStaging, { videoId: 'vid' });
     await expect(fs.access(stagingDir(dataDir, 'vid', 'run-5'))).rejects.toThrow();
-    expect(await fs.readlink(currentLink(dataDir, 'vid'))).toBe(path.join('runs', 'run-4'));
+    expect(await fs.readlink(currentLink(dataDir, 'vid'))).toBe(path.join('runs', 'run-7'));
   });
 });

@@ -62,7 +62,8 @@ describe('GET /api/v1/videos/:video_id/reprocess when the workflow cannot answer
       expect((await request(app).post('/api/v1/videos/early/run_sync')).status).toBe(202);
       const handle = env.client.workflow.getHandle('early');
       // The probe is a local activity: the worker holds the workflow task while it runs, and completes the task every
-      // 8 s to keep it (recording the run's start), so the history grows past its opening events with no step begun.
+      // 8 s to keep it (scheduling the record of the run's start), so the history grows past its opening events with no
+      // step begun.
       await eventually(async () => ((await handle.describe()).historyLength > 8 ? true : undefined), 40_000);
       process.kill(child.pid!, 'SIGSTOP');
 

@@ -69,6 +69,25 @@ describe('buildHlsLadderArgs', () => {
     expect(after('-hls_time')).toBe('4');
   });
 
+  it('tone-maps an HDR source before the split and tags the outputs BT.709; leaves an SDR one alone', () => {
+    const hlg = buildHlsLadderArgs({ ...job(), hdr: true, colorTransfer: 'arib-std-b67' });
+    const graph = hlg[hlg.indexOf('-filter_complex') + 1]!;
+    expect(graph).toMatch(
+      /^\[0:v\]setparams=color_primaries=bt2020:color_trc=arib-std-b67:colorspace=bt2020nc,zscale=t=linear/,
+    );
+    expect(graph).toContain('tonemap=tonemap=hable');
+    expect(graph.indexOf('tonemap')).toBeLessThan(graph.indexOf('split='));
+    expect(hlg[hlg.indexOf('-color_primaries') + 1]).toBe('bt709');
+    expect(hlg[hlg.indexOf('-color_trc') + 1]).toBe('bt709');
+    expect(args[args.indexOf('-filter_complex') + 1]).not.toContain('tonemap');
+    expect(args).not.toContain('-color_primaries');
+  });
+
+  it('maps the main audio track', () => {
+    const second = buildHlsLadderArgs({ ...job(), audioTrack: 1 });
+    expect(second.filter((arg, i) => second[i - 1] === '-map' && arg.startsWith('0:a'))).toEqual(['0:a:1', '0:a:1']);
+  });
+
   it('at a known frame rate, cuts at every forced keyframe and lets x264 add none of its own', () => {
     const ntsc = buildHlsLadderArgs({ ...job(), frameRate: 30000 / 1001, startSegment: 2 });
     const of = (flag: string) => ntsc[ntsc.indexOf(flag) + 1];

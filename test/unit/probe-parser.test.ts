@@ -100,7 +100,10 @@ describe('parseProbeOutput', () => {
     ]);
     const untagged = parseProbeOutput(JSON.stringify({ streams: [video, audio, audio], format }));
     expect(untagged.audioTrack).toBe(0);
-    expect(untagged.audioTracks?.map((track) => track.language)).toEqual(['und', 'und']);
+    expect(untagged.audioTracks?.map((track) => [track.language, track.default])).toEqual([
+      ['und', false],
+      ['und', false],
+    ]);
   });
 
   it('refuses a video without size or duration', () => {
