@@ -1,13 +1,6 @@
 import { MediaError, ToolFailedError } from './errors';
 import { describeUnreadable } from './identify';
-import {
-  buildProbeArgs,
-  MAX_DURATION_SECONDS,
-  PROTOCOL_WHITELIST,
-  FORMAT_WHITELIST,
-  readProbeOutput,
-  type VideoInfo,
-} from './probe';
+import { buildProbeArgs, FFPROBE_SAFETY_ARGS, MAX_DURATION_SECONDS, readProbeOutput, type VideoInfo } from './probe';
 import { REFUSALS } from './refusals';
 import { runTool } from './runner';
 
@@ -64,12 +57,7 @@ interface PacketSpan {
  */
 async function videoPackets(ffprobePath: string, file: string, options: ProbeOptions): Promise<PacketSpan> {
   const args = [
-    '-v',
-    'error',
-    '-protocol_whitelist',
-    PROTOCOL_WHITELIST,
-    '-format_whitelist',
-    FORMAT_WHITELIST,
+    ...FFPROBE_SAFETY_ARGS,
     '-select_streams',
     'V:0',
     '-show_entries',

@@ -78,21 +78,18 @@ export const FORMAT_WHITELIST = [
   'aac',
 ].join(',');
 
+/** What every ffprobe of a source starts with: errors only, and only the whitelisted protocols and formats. */
+export const FFPROBE_SAFETY_ARGS: readonly string[] = [
+  '-v',
+  'error',
+  '-protocol_whitelist',
+  PROTOCOL_WHITELIST,
+  '-format_whitelist',
+  FORMAT_WHITELIST,
+];
+
 export function buildProbeArgs(sourcePath: string): string[] {
-  return [
-    '-v',
-    'error',
-    '-protocol_whitelist',
-    PROTOCOL_WHITELIST,
-    '-format_whitelist',
-    FORMAT_WHITELIST,
-    '-print_format',
-    'json',
-    '-show_format',
-    '-show_streams',
-    '-i',
-    `file:${sourcePath}`,
-  ];
+  return [...FFPROBE_SAFETY_ARGS, '-print_format', 'json', '-show_format', '-show_streams', '-i', `file:${sourcePath}`];
 }
 
 interface RawStream {

@@ -4,45 +4,28 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { QueueWorkers } from '../../src/queue-workers';
-import { loadConfig } from '../../src/config';
 import { currentLink, stagingDir, videoDir } from '../../src/media/layout';
 import { toPercent, type ProgressState } from '../../src/progress';
-import { createWorker } from '../../src/worker';
 import type { ReprocessVideo } from '../../src/workflows';
 import { REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessInput } from '../../src/workflows/definitions';
-import { openTestCatalog } from '../helpers/catalog';
 import { eventually } from '../helpers/gate';
-import { addVideo, ebur128Integrated, ffprobe, makeClip, makeDataDir, makeSceneClip } from '../helpers/media';
-import { startDevServer } from '../helpers/temporal';
+import { addVideo, ebur128Integrated, ffprobe, makeClip, makeSceneClip } from '../helpers/media';
+import { startPipeline } from '../helpers/pipeline';
 
 const execFileAsync = promisify(execFile);
 
 /** The real pipeline: dev server, real worker, real ffmpeg on generated clips. */
 describe('ReprocessVideo with real ffmpeg', () => {
   let env: TestWorkflowEnvironment;
-  let worker: QueueWorkers;
-  let running: Promise<void>;
   let dataDir: string;
-  let cleanup: () => Promise<void>;
+  let stop: () => Promise<void>;
   const taskQueue = 'pipeline-test';
 
   beforeAll(async () => {
-    env = await startDevServer();
-    ({ dataDir, cleanup } = await makeDataDir());
-    const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: taskQueue });
-    worker = await createWorker(config, env.nativeConnection, env.client, {
-      catalog: (await openTestCatalog(dataDir)).catalog,
-    });
-    running = worker.run();
+    ({ env, dataDir, stop } = await startPipeline(taskQueue));
   });
 
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await env.teardown();
-    await cleanup();
-  });
+  afterAll(() => stop());
 
   function start(input: ReprocessInput) {
     return env.client.workflow.start<typeof ReprocessVideo>(REPROCESS_WORKFLOW_TYPE, {

@@ -4,44 +4,27 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TranscodeOutcome } from '../../src/activities/transcode';
-import { loadConfig } from '../../src/config';
 import { currentLink } from '../../src/media/layout';
 import { REFUSALS } from '../../src/media/refusals';
 import type { ProgressState } from '../../src/progress';
-import type { QueueWorkers } from '../../src/queue-workers';
-import { createWorker } from '../../src/worker';
 import type { ReprocessVideo } from '../../src/workflows';
 import { REPROCESS_WORKFLOW_TYPE, progressQuery, type ReprocessResult } from '../../src/workflows/definitions';
-import { openTestCatalog } from '../helpers/catalog';
-import { ffprobe, makeDataDir, videoFrames } from '../helpers/media';
+import { ffprobe, videoFrames } from '../helpers/media';
 import { meanLuma, meanVolumeDb, realWorldMedia } from '../helpers/real-world-media';
-import { startDevServer } from '../helpers/temporal';
+import { startPipeline } from '../helpers/pipeline';
 
 /** Media of the kinds people upload, through the real pipeline: what is taken, and what is refused and why. */
 describe('real-world input', () => {
   let env: TestWorkflowEnvironment;
-  let worker: QueueWorkers;
-  let running: Promise<void>;
   let dataDir: string;
-  let cleanup: () => Promise<void>;
+  let stop: () => Promise<void>;
   const taskQueue = 'real-world-test';
 
   beforeAll(async () => {
-    env = await startDevServer();
-    ({ dataDir, cleanup } = await makeDataDir());
-    const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: taskQueue });
-    worker = await createWorker(config, env.nativeConnection, env.client, {
-      catalog: (await openTestCatalog(dataDir)).catalog,
-    });
-    running = worker.run();
+    ({ env, dataDir, stop } = await startPipeline(taskQueue));
   });
 
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await env.teardown();
-    await cleanup();
-  });
+  afterAll(() => stop());
 
   /** Makes the video's source with `make`, starts a run of it, and polls its progress until it ends. */
   async function runOf(videoId: string, extension: string, make: (file: string) => Promise<unknown>) {
