@@ -390,10 +390,11 @@ describe('reprocess scaled out', () => {
       injected: heavy.length,
       runsCompleted: [done.status === 'completed' ? 1 : 0, 1],
       outcome:
-        `probe waited ${waitedMs} ms for a worker (schedule → start) with ${busyAfterProbe}/` +
+        `probe waited ${waitedMs} ms for a worker (run start → its first workflow task, where the probe runs) with ${busyAfterProbe}/` +
         `${deployment.workerNames.length} media slots busy; its own media steps were then at ` +
         `${lightMedia.map((p) => `${p} %`).join(', ')}`,
     });
+    expect(Number.isFinite(waitedMs) && waitedMs >= 0).toBe(true);
     expect(busyAfterProbe).toBe(deployment.workerNames.length);
     expect(sdkFreeMediaSlots).toBe(0);
     expect(heavyStates.every((p) => p?.status === 'running')).toBe(true);
@@ -402,29 +403,23 @@ describe('reprocess scaled out', () => {
   });
 });
 
-/** How long the run's probe waited between being scheduled and a worker starting it (its last attempt). */
+/**
+ * How long the run waited for a worker to begin its probe. The probe is a local activity: it runs inside the run's
+ * first workflow task, so the wait is from the run's start to that task's start.
+ */
 function probeWaitMs(
   events: {
-    eventId?: unknown;
     eventTime?: unknown;
-    activityTaskScheduledEventAttributes?: unknown;
-    activityTaskStartedEventAttributes?: unknown;
+    workflowExecutionStartedEventAttributes?: unknown;
+    workflowTaskStartedEventAttributes?: unknown;
   }[],
 ): number {
   const millis = (time: unknown) => {
     const t = time as { seconds?: { toNumber?: () => number } | number; nanos?: number } | undefined;
-    const seconds = typeof t?.seconds === 'number' ? t.seconds : (t?.seconds?.toNumber?.() ?? 0);
+    const seconds = typeof t?.seconds === 'number' ? t.seconds : (t?.seconds?.toNumber?.() ?? NaN);
     return seconds * 1000 + (t?.nanos ?? 0) / 1e6;
   };
-  const probeScheduled = events.find(
-    (e) =>
-      (e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined)?.activityType
-        ?.name === 'probe',
-  );
-  const started = events.find(
-    (e) =>
-      String((e.activityTaskStartedEventAttributes as { scheduledEventId?: unknown } | undefined)?.scheduledEventId) ===
-      String(probeScheduled?.eventId),
-  );
-  return Math.round(millis(started?.eventTime) - millis(probeScheduled?.eventTime));
+  const started = events.find((e) => e.workflowExecutionStartedEventAttributes);
+  const firstTask = events.find((e) => e.workflowTaskStartedEventAttributes);
+  return Math.round(millis(firstTask?.eventTime) - millis(started?.eventTime));
 }
