@@ -3,9 +3,13 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
 
-/** Starts one of reprocess's entrypoints (`src/worker.ts`, `src/api/server.ts`) as its own process, as `npm run` does. */
+/**
+ * Starts one of reprocess's entrypoints (`src/worker.ts`, `src/api/server.ts`) as its own process. `node --import
+ * tsx`, not the tsx CLI: the pid is the entrypoint itself, so a SIGKILL kills it (through the CLI it would kill only
+ * the CLI, and leave the entrypoint running as an orphan).
+ */
 export function startEntrypoint(entry: string, env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
