@@ -58,6 +58,11 @@ const ConfigSchema = z.object({
     .default([...WORKER_QUEUE_ROLES]),
   /** Media steps one worker runs at once; default from its cores (see defaultMediaSlots). */
   MEDIA_SLOTS: z.coerce.number().int().min(1).max(256).optional(),
+  /**
+   * Chunks of one video the deployment can encode at once (its media workers' cores, summed); a video's ladder is
+   * cut into about twice as many (see planChunks). Default: this worker's cores.
+   */
+  TRANSCODE_PARALLELISM: z.coerce.number().int().min(1).max(1024).optional(),
   /** Port of the worker's Prometheus metrics (`/metrics`); unset means the worker serves none. */
   WORKER_METRICS_PORT: port.min(1).optional(),
   /** Address the worker's metrics bind to. */
@@ -213,6 +218,8 @@ export interface Config {
     readonly queues: readonly WorkerQueueRole[];
     /** Null: defaultMediaSlots of the worker's cores. */
     readonly mediaSlots: number | null;
+    /** Null: the worker's cores. */
+    readonly transcodeParallelism: number | null;
     /** Null: no metrics endpoint. */
     readonly metrics: { readonly host: string; readonly port: number } | null;
   };
@@ -295,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     worker: {
       queues: raw.WORKER_QUEUES,
       mediaSlots: raw.MEDIA_SLOTS ?? null,
+      transcodeParallelism: raw.TRANSCODE_PARALLELISM ?? null,
       metrics:
         raw.WORKER_METRICS_PORT === undefined ? null : { host: raw.WORKER_METRICS_HOST, port: raw.WORKER_METRICS_PORT },
     },

@@ -66,6 +66,7 @@ export async function createWorker(
     probeTimeoutMs: 60_000,
     signalProgress: signalThrough(client),
     cores,
+    transcodeParallelism: config.worker.transcodeParallelism ?? cores,
     webhooks: config.webhooks,
     ...extra,
   });

@@ -15,6 +15,8 @@ export interface ActivityDeps {
   catalog: Catalog;
   /** How many runs of ffmpeg share the machine: the worker's cores. */
   cores?: number;
+  /** Chunks of one video the deployment can encode at once (TRANSCODE_PARALLELISM): the probe plans by it. */
+  transcodeParallelism?: number;
   /** Webhook signing and where deliveries may go (config's `webhooks`); without secrets nothing is delivered. */
   webhooks?: { secrets: readonly string[]; allowPrivate: boolean };
   /** Sees every progress update before throttling; the benchmark uses it to measure how far reports lag the truth. */

@@ -1,3 +1,4 @@
+import { createAssembleLadder } from './assemble-ladder';
 import { createAudio } from './audio';
 import type { ActivityDeps } from './deps';
 import { createNotify } from './notify';
@@ -8,6 +9,8 @@ import { createProgressReporter } from './reporter';
 import { createScenes } from './scenes';
 import { createThumbnails } from './thumbnails';
 import { createTranscode } from './transcode';
+import { createTranscodeAudio } from './transcode-audio';
+import { createTranscodeChunk } from './transcode-chunk';
 
 export type { ActivityDeps, SignalProgress } from './deps';
 export type { RunFinishedInput, RunStartedInput } from './records';
@@ -19,6 +22,9 @@ export function createActivities(deps: ActivityDeps) {
     probe: createProbe(deps),
     thumbnails: createThumbnails(deps, track),
     transcode: createTranscode(deps, track),
+    transcodeChunk: createTranscodeChunk(deps, track),
+    transcodeAudio: createTranscodeAudio(deps, track),
+    assembleLadder: createAssembleLadder(deps),
     audio: createAudio(deps, track),
     scenes: createScenes(deps, track),
     publish: createPublish(deps),

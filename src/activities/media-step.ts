@@ -25,7 +25,7 @@ export function mediaStep<Input extends MediaStepInput, Outcome>(
   work: (input: Input, step: MediaStepContext) => Promise<Outcome>,
 ): (input: Input) => Promise<Outcome> {
   return async (input) => {
-    const tracker = track(name, input.share);
+    const tracker = track(name, input.share, input.part);
     try {
       const source = await requireSource(deps.dataDir, input.videoId);
       const out = currentStagingDir(deps.dataDir, input.videoId);

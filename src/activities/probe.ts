@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { MediaError, ToolFailedError } from '../media/errors';
+import { planChunks, type Chunk } from '../media/chunks';
 import { planLadder, type Rendition } from '../media/ladder';
 import type { VideoInfo } from '../media/probe';
 import { probeFile } from '../media/probe-file';
@@ -18,9 +19,14 @@ export interface ProbeInput {
 export interface ProbeOutcome {
   info: VideoInfo;
   renditions: Rendition[];
+  /** The ladder's chunks (absent from the answers of workers before chunked transcodes). */
+  chunks?: Chunk[];
 }
 
-/** ffprobe the source: refuses what is not a playable video, plans the ladder, writes info.json to staging. */
+/**
+ * ffprobe the source: refuses what is not a playable video, plans the ladder and its chunks, writes info.json to
+ * staging.
+ */
 export function createProbe(deps: ActivityDeps) {
   return async function probe({ videoId, renditions }: ProbeInput): Promise<ProbeOutcome> {
     try {
@@ -32,7 +38,11 @@ export function createProbe(deps: ActivityDeps) {
       const out = currentStagingDir(deps.dataDir, videoId);
       await fs.mkdir(out, { recursive: true });
       await fs.writeFile(path.join(out, 'info.json'), JSON.stringify(info, null, 2));
-      return { info, renditions: planLadder(info, renditions) };
+      return {
+        info,
+        renditions: planLadder(info, renditions),
+        chunks: planChunks(info, deps.transcodeParallelism ?? deps.cores ?? 1),
+      };
     } catch (error) {
       // The refusal speaks the user's words; the tool's own, which an operator may need, go to the log.
       if (error instanceof MediaError && error.cause instanceof ToolFailedError) {

@@ -5,7 +5,8 @@ import { currentExecution } from './source';
 
 interface RunChannel {
   throttle: ProgressThrottle;
-  attempts: Map<string, number>;
+  /** By throttle key (the step, or `step#part` for a part of one): the step, its part and the attempt reporting. */
+  reporters: Map<string, { step: StepName; part: number | undefined; attempt: number }>;
   timer: NodeJS.Timeout | undefined;
   users: number;
 }
@@ -22,7 +23,7 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
   function channelFor(runId: string): RunChannel {
     let channel = channels.get(runId);
     if (!channel) {
-      channel = { throttle: new ProgressThrottle(), attempts: new Map(), timer: undefined, users: 0 };
+      channel = { throttle: new ProgressThrottle(), reporters: new Map(), timer: undefined, users: 0 };
       channels.set(runId, channel);
     }
     return channel;
@@ -32,27 +33,35 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     clearTimeout(channel.timer);
     channel.timer = undefined;
     const at = new Date().toISOString();
-    for (const { step, fraction } of channel.throttle.take(Date.now())) {
-      const report = { step: step as StepName, attempt: channel.attempts.get(step) ?? 1, fraction, at };
+    for (const { step: key, fraction } of channel.throttle.take(Date.now())) {
+      const reporter = channel.reporters.get(key);
+      if (reporter === undefined) continue;
+      const { step, part, attempt } = reporter;
+      const report = { step, ...(part === undefined ? {} : { part }), attempt, fraction, at };
       // Best effort: a lost progress signal is repaired by the next one, and the step's result is what counts.
       signalProgress(workflowId, runId, report).catch(() => undefined);
     }
   }
 
-  /** Starts tracking the current activity; returns its update function and a release for when it ends. */
-  return function track(step: StepName, share: number) {
+  /**
+   * Starts tracking the current activity — a step, or one part of a step (`part`: a chunk of the transcode, whose
+   * `share` is the part's own share of the run) — and returns its update function and a release for when it ends.
+   */
+  return function track(step: StepName, share: number, part?: number) {
     const context = Context.current();
     const { workflowId, runId } = currentExecution();
     const channel = channelFor(runId);
     channel.users += 1;
     const { attempt } = context.info;
-    channel.attempts.set(step, attempt);
+    const key = part === undefined ? step : `${step}#${part}`;
+    const who = part === undefined ? {} : { part };
+    channel.reporters.set(key, { step, part, attempt });
     const previousDetails = context.info.heartbeatDetails as { fraction?: unknown; resume?: unknown } | undefined;
     const previous = previousDetails?.fraction;
-    if (typeof previous === 'number') channel.throttle.resumeFrom(step, previous);
+    if (typeof previous === 'number') channel.throttle.resumeFrom(key, previous);
     if (attempt > 1) {
       // Say at once that a retry started: the workflow shows `retrying` and holds the step's percentage meanwhile.
-      const report = { step, attempt, fraction: 0, at: new Date().toISOString() };
+      const report = { step, ...who, attempt, fraction: 0, at: new Date().toISOString() };
       signalProgress(workflowId, runId, report).catch(() => undefined);
     }
 
@@ -65,7 +74,7 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
       // The details keep the highest fraction any attempt reached: the next attempt starts its signals from there.
       best = Math.max(best, fraction);
       heartbeat();
-      channel.throttle.offer(step, fraction, share);
+      channel.throttle.offer(key, fraction, share);
       const due = channel.throttle.dueIn(Date.now());
       if (due === 0) flush(workflowId, runId, channel);
       else if (due !== Infinity && channel.timer === undefined) {
@@ -79,7 +88,7 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     };
     /** Tells the client something about this attempt at once (e.g. where a retry resumed), outside the throttle. */
     const announce = (message: string, fraction: number) => {
-      const report = { step, attempt, fraction, message, at: new Date().toISOString() };
+      const report = { step, ...who, attempt, fraction, message, at: new Date().toISOString() };
       signalProgress(workflowId, runId, report).catch(() => undefined);
     };
     const release = () => {

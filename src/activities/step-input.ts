@@ -5,8 +5,10 @@ import type { VideoInfo } from '../media/probe';
 export interface MediaStepInput {
   videoId: string;
   info: VideoInfo;
-  /** This step's share (0..1) of the run's total weight, for coalesced progress signals. */
+  /** This step's share (0..1) of the run's total weight (a part's: its own), for coalesced progress signals. */
   share: number;
+  /** Which part of its step this activity is (a chunk of the transcode); absent for a step done whole. */
+  part?: number;
 }
 
 export interface TranscodeInput extends MediaStepInput {

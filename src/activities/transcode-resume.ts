@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
-  contiguousFromStart,
+  contiguousFrom,
   formatPrefix,
   formatVodPlaylist,
   keepableSegments,
@@ -42,8 +42,9 @@ export function checkpointFrom(details: unknown): TranscodeCheckpoint | null {
  * Segments a retry could keep by what the rendition's playlists say, unbroken from 0: cheap enough to read every
  * second while the encode runs.
  */
-export async function listedWhole(renditionDir: string): Promise<HlsSegment[]> {
-  return contiguousFromStart(
+export async function listedWhole(renditionDir: string, first = 0): Promise<HlsSegment[]> {
+  return contiguousFrom(
+    first,
     ...(await Promise.all([KEPT, PLAYLIST].map((name) => readListing(renditionDir, name, keepable)))),
   );
 }
@@ -52,9 +53,9 @@ export async function listedWhole(renditionDir: string): Promise<HlsSegment[]> {
  * The segments a retry may keep: listed, unbroken from 0, and each file still there and shaped like a whole MPEG-TS
  * (a multiple of 188-byte packets, each opening with the sync byte). A file that fails ends the kept run there.
  */
-export async function verifiedOnDisk(renditionDir: string): Promise<HlsSegment[]> {
+export async function verifiedOnDisk(renditionDir: string, first = 0): Promise<HlsSegment[]> {
   const kept: HlsSegment[] = [];
-  for (const segment of await listedWhole(renditionDir)) {
+  for (const segment of await listedWhole(renditionDir, first)) {
     if (!(await looksWhole(path.join(renditionDir, segment.uri)))) break;
     kept.push(segment);
   }
@@ -66,14 +67,15 @@ export async function prepareRendition(
   renditionDir: string,
   kept: readonly HlsSegment[],
   start: number,
+  first = 0,
 ): Promise<void> {
-  if (start === 0) {
+  if (start === first) {
     await fs.rm(renditionDir, { recursive: true, force: true });
     await fs.mkdir(renditionDir, { recursive: true });
     return;
   }
   // The prefix first, then the old playlist away: a crash in between still leaves every kept segment listed.
-  await writeAtomically(path.join(renditionDir, KEPT), formatPrefix(kept.slice(0, start)));
+  await writeAtomically(path.join(renditionDir, KEPT), formatPrefix(kept.slice(0, start - first)));
   await fs.rm(path.join(renditionDir, PLAYLIST), { force: true });
 }
 
@@ -81,13 +83,13 @@ export async function prepareRendition(
  * Writes a rendition's final VOD playlist from the kept prefix and the last attempt's own playlist, and removes what
  * no playlist names (segments past the end of a longer killed attempt, the kept listing). Returns the segment count.
  */
-export async function finishRendition(renditionDir: string, rendition: Rendition): Promise<number> {
+export async function finishRendition(renditionDir: string, rendition: Rendition, first = 0): Promise<number> {
   const last = await readListing(renditionDir, PLAYLIST, listedSegments);
-  const segments = contiguousFromStart(await readListing(renditionDir, KEPT, listedSegments), last);
+  const segments = contiguousFrom(first, await readListing(renditionDir, KEPT, listedSegments), last);
   const lastIndex = last.at(-1)?.index;
-  if (lastIndex === undefined || segments.length !== lastIndex + 1) {
+  if (lastIndex === undefined || segments.length !== lastIndex + 1 - first) {
     throw new Error(
-      `rendition ${rendition.name}: the segments do not follow each other from 0 (a gap after ${segments.length})`,
+      `rendition ${rendition.name}: the segments do not follow each other from ${first} (a gap after ${segments.length})`,
     );
   }
   await writeAtomically(path.join(renditionDir, PLAYLIST), formatVodPlaylist(segments));
@@ -129,7 +131,8 @@ async function looksWhole(file: string): Promise<boolean> {
   }
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+/** Writes a file whole or not at all: readers (a retry, a player) never see half of it. */
+export async function writeAtomically(file: string, text: string): Promise<void> {
   const temporary = `${file}.tmp`;
   await fs.writeFile(temporary, text);
   await fs.rename(temporary, file);

@@ -61,10 +61,15 @@ function parseMediaPlaylist(playlist: string): { segments: HlsSegment[]; ended: 
  * playlist), stopping at the first gap: only an unbroken run from the start can be resumed after.
  */
 export function contiguousFromStart(...listings: readonly HlsSegment[][]): HlsSegment[] {
+  return contiguousFrom(0, ...listings);
+}
+
+/** Segments `first`, `first + 1`, … (a chunk's) taken from several listings, stopping at the first gap. */
+export function contiguousFrom(first: number, ...listings: readonly HlsSegment[][]): HlsSegment[] {
   const byIndex = new Map<number, HlsSegment>();
   for (const listing of listings) for (const segment of listing) byIndex.set(segment.index, segment);
   const run: HlsSegment[] = [];
-  for (let index = 0; ; index += 1) {
+  for (let index = first; ; index += 1) {
     const segment = byIndex.get(index);
     if (segment === undefined) return run;
     run.push(segment);
@@ -97,7 +102,8 @@ export function formatPrefix(segments: readonly HlsSegment[]): string {
 }
 
 /**
- * The segments, from 0, that start and end where the frame grid says (`startOf(i)`, within `tolerance` seconds).
+ * The segments, from the first listed (0, or a chunk's first), that start and end where the frame grid says
+ * (`startOf(i)`, within `tolerance` seconds).
  * A resumed encode starts segment `k` at `startOf(k)`; a source whose segments do not follow that clock (a slideshow
  * slower than one frame per segment, video that starts late) is not kept past the first one that strays.
  */
@@ -107,7 +113,7 @@ export function onTheClock(
   tolerance: number,
 ): HlsSegment[] {
   const kept: HlsSegment[] = [];
-  let at = 0;
+  let at = segments[0] === undefined ? 0 : startOf(segments[0].index);
   for (const segment of segments) {
     const end = at + segment.seconds;
     if (Math.abs(at - startOf(segment.index)) > tolerance || Math.abs(end - startOf(segment.index + 1)) > tolerance) {

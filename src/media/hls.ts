@@ -19,6 +19,11 @@ export interface HlsJob {
    * and timestamped from there, exactly as the uninterrupted encode would have made them. 0 (default) is a fresh one.
    */
   startSegment?: number;
+  /**
+   * Stop before this segment (a chunk of the ladder): the source is read up to the first frame of the grid at or
+   * after its start. Undefined or null: to the end of the source.
+   */
+  endSegment?: number | null;
   /** The source's frame rate (probe): the output's constant rate, whose frame grid segment boundaries fall on. */
   frameRate?: number | null;
   /** The main audio stream, 0-based among the audio streams (probe's audioTrack; default 0). */
@@ -73,11 +78,18 @@ export function buildHlsLadderArgs(job: HlsJob): string[] {
   const fps = outputFrameRate(job.frameRate);
   // A quarter of a frame early: the seek keeps frames from there on, so the segment's first frame is kept whatever
   // the rounding, and the one before it is not.
-  const seek = segmentStartSeconds(start, fps) - (fps === null ? 0 : 0.25 / fps);
+  const quarterFrame = fps === null ? 0 : 0.25 / fps;
+  const seek = Math.max(0, segmentStartSeconds(start, fps) - quarterFrame);
+  // Counted from the seek: half a frame short of the end's boundary, so the chunk's last frame is read and the frame
+  // on the boundary, which the next chunk starts with, is not, whatever the rounding.
+  const end = job.endSegment ?? null;
+  const from = start > 0 ? seek : 0;
+  const read = end === null || fps === null ? undefined : segmentStartSeconds(end, fps) - from - 2 * quarterFrame;
   const args = [
     ...inputArgs(job.sourcePath, {
       durationSeconds: job.durationSeconds,
-      ...(start > 0 ? { seekSeconds: Math.max(0, seek) } : {}),
+      ...(start > 0 ? { seekSeconds: seek } : {}),
+      ...(read === undefined ? {} : { readSeconds: read }),
     }),
     // ffmpeg 5.1 runs a filter graph on one thread unless told otherwise; the split and the scalers need them all.
     ...(job.threads ? ['-filter_complex_threads', String(job.threads)] : []),
@@ -172,4 +184,50 @@ export function buildLadderOutputArgs({
     path.join(outDir, '%v', 'playlist.m3u8'),
   );
   return args;
+}
+
+export interface AudioRenditionJob {
+  sourcePath: string;
+  durationSeconds: number;
+  /** The rendition's folder: playlist.m3u8 and its segments. */
+  outDir: string;
+  /** The audio stream, 0-based among the audio streams (probe's audioTrack). */
+  audioTrack: number;
+  audioKbps: number;
+}
+
+/**
+ * The ladder's audio, encoded once for every video rendition: an HLS audio rendition (AAC-LC stereo in MPEG-TS) on
+ * the video's 4-s segment clock and timestamp origin. Audio frames are 1024 samples, so its boundaries fall within
+ * one audio frame (21 ms at 48 kHz) after 4·k s; the video's fall within one video frame after it.
+ */
+export function buildAudioRenditionArgs(job: AudioRenditionJob): string[] {
+  return [
+    ...inputArgs(job.sourcePath, { durationSeconds: job.durationSeconds }),
+    '-map',
+    `0:a:${job.audioTrack}`,
+    '-vn',
+    '-c:a',
+    'aac',
+    '-b:a',
+    `${job.audioKbps}k`,
+    '-ac',
+    '2',
+    '-output_ts_offset',
+    HLS_TIMESTAMP_ORIGIN_SECONDS.toFixed(6),
+    '-f',
+    'hls',
+    '-hls_time',
+    String(HLS_SEGMENT_SECONDS),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_flags',
+    'independent_segments',
+    '-hls_segment_type',
+    'mpegts',
+    '-hls_segment_filename',
+    path.join(job.outDir, 'segment_%04d.ts'),
+    '-y',
+    path.join(job.outDir, 'playlist.m3u8'),
+  ];
 }

@@ -5,6 +5,8 @@ export interface InputOptions {
   /** The probed duration: required, so that no command reads more of a file than the probe found in it. */
   durationSeconds: number;
   seekSeconds?: number;
+  /** Read only this long from the seek (a chunk of the ladder), never past the probed duration's bound. */
+  readSeconds?: number;
   logLevel?: 'error' | 'info';
   preview?: boolean;
 }
@@ -14,7 +16,8 @@ export interface InputOptions {
  * no further into the media than its probed duration plus a margin.
  */
 export function inputArgs(sourcePath: string, options: InputOptions): string[] {
-  const { durationSeconds, seekSeconds, logLevel = 'error', preview = false } = options;
+  const { durationSeconds, seekSeconds, readSeconds, logLevel = 'error', preview = false } = options;
+  const bound = inputBoundSeconds(durationSeconds, seekSeconds);
   return [
     '-nostdin',
     '-hide_banner',
@@ -31,7 +34,7 @@ export function inputArgs(sourcePath: string, options: InputOptions): string[] {
     // An input option, so it bounds what is read (counted from the seek), not only what is written: a label that
     // understates the length must not buy hours of decoding.
     '-t',
-    inputBoundSeconds(durationSeconds, seekSeconds).toFixed(3),
+    (readSeconds === undefined ? bound : Math.min(bound, readSeconds)).toFixed(6),
     // For outputs a few hundred pixels wide (storyboard, scene detection) the deblocking filter changes nothing
     // visible, and skipping it makes decoding the source markedly cheaper.
     ...(preview ? ['-skip_loop_filter', 'all'] : []),

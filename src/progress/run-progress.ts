@@ -68,8 +68,30 @@ export class RunProgress {
     this.touch(step, at);
   }
 
+  /**
+   * Makes a step one of parts done side by side (the transcode's chunks), weighted as given: from now on its parts
+   * report, and its fraction is theirs, summed by weight.
+   */
+  divide(name: StepName, weights: readonly number[], at: string): void {
+    const step = this.step(name);
+    step.parts = weights.map((weight) => ({ weight: Math.max(0, weight), fraction: 0, attempt: 0, status: 'pending' }));
+    this.touch(step, at);
+  }
+
+  /** One part of a divided step is done; the step itself completes through complete(). */
+  completePart(name: StepName, index: number, at: string): void {
+    const step = this.step(name);
+    const part = step.parts?.[index];
+    if (part === undefined || FINAL_STEP_STATUSES.has(step.status)) return;
+    part.status = 'completed';
+    part.fraction = 1;
+    this.recountParts(step);
+    this.touch(step, at);
+  }
+
   /** Applies an activity's report; returns whether it changed anything. */
   report(report: SubtaskProgressReport): boolean {
+    if (report.part !== undefined) return this.reportPart(report, report.part);
     const step = this.step(report.step);
     if (FINAL_STEP_STATUSES.has(step.status) || report.attempt < step.attempt) return false;
     const fraction = clampFraction(report.fraction);
@@ -141,6 +163,45 @@ export class RunProgress {
     this.state.result = outcome.result ?? null;
     this.state.error = outcome.error ?? null;
     this.bump(at);
+  }
+
+  /** A part's report: the same rules as a step's (never down, older attempts ignored), then the step recounted. */
+  private reportPart(report: SubtaskProgressReport, index: number): boolean {
+    const step = this.step(report.step);
+    const part = step.parts?.[index];
+    if (part === undefined || FINAL_STEP_STATUSES.has(step.status) || part.status === 'completed') return false;
+    if (report.attempt < part.attempt) return false;
+    const fraction = clampFraction(report.fraction);
+    const newAttempt = report.attempt > part.attempt;
+    const message = report.message ?? step.message;
+    if (!newAttempt && fraction <= part.fraction && part.status !== 'pending' && message === step.message) return false;
+    if (newAttempt) {
+      part.attempt = report.attempt;
+      part.status = report.attempt > 1 ? 'retrying' : 'running';
+    }
+    if (fraction > part.fraction) {
+      part.fraction = fraction;
+      part.status = 'running';
+    } else if (part.status === 'pending') {
+      part.status = 'running';
+    }
+    if (report.message !== undefined) step.message = report.message;
+    step.startedAt ??= report.at;
+    this.recountParts(step);
+    this.touch(step, report.at);
+    return true;
+  }
+
+  /** A divided step's fraction, attempt and status from its parts': the fraction held at its highest. */
+  private recountParts(step: StepState): void {
+    const parts = step.parts ?? [];
+    const total = parts.reduce((sum, part) => sum + part.weight, 0);
+    const done = total > 0 ? parts.reduce((sum, part) => sum + part.weight * part.fraction, 0) / total : 0;
+    step.fraction = Math.max(step.fraction, Math.min(1, done));
+    step.attempt = Math.max(step.attempt, ...parts.map((part) => part.attempt));
+    if (step.status === 'pending' || step.status === 'running' || step.status === 'retrying') {
+      step.status = parts.some((part) => part.status === 'retrying') ? 'retrying' : 'running';
+    }
   }
 
   private step(name: StepName): StepState {

@@ -40,6 +40,21 @@ export interface StepState {
   finishedAt: string | null;
   message: string | null;
   error: string | null;
+  /**
+   * A step done as parts side by side (the transcode's chunks, on any worker): each part's weight, progress and
+   * attempt. The step's fraction is the parts' weighted sum; its attempt the highest any part is on.
+   */
+  parts?: PartState[];
+}
+
+export type PartStatus = 'pending' | 'running' | 'retrying' | 'completed';
+
+export interface PartState {
+  weight: number;
+  /** 0..1; never goes down, across the part's attempts too. */
+  fraction: number;
+  attempt: number;
+  status: PartStatus;
 }
 
 /** The raw state the workflow's `progress` query returns; the API derives everything else from it. */
@@ -68,6 +83,8 @@ export interface ProgressState {
 /** Sent by activities to their own workflow (signal `subtaskProgress`). */
 export interface SubtaskProgressReport {
   step: StepName;
+  /** Which part of the step reports (a chunk of the transcode), when the step is made of parts. */
+  part?: number;
   attempt: number;
   fraction: number;
   message?: string;

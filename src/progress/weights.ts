@@ -25,3 +25,15 @@ export function stepWeights({ durationSeconds, renditionPixels, hasAudio }: Cost
     publish: 0.2,
   };
 }
+
+/**
+ * The weights of the transcode's parts, in the units above: each chunk by its seconds and the renditions' pixels,
+ * then the audio rendition (when there is one), which costs about what the audio step does.
+ */
+export function transcodePartWeights(
+  chunkSeconds: readonly number[],
+  { renditionPixels, hasAudio, durationSeconds }: CostInputs,
+): number[] {
+  const chunks = chunkSeconds.map((seconds) => 0.1 + Math.max(0, seconds) * (renditionPixels / REFERENCE_PIXELS) * 0.8);
+  return hasAudio ? [...chunks, 0.1 + Math.max(0, durationSeconds) * 0.03] : chunks;
+}

@@ -109,6 +109,13 @@ function isNonRetryable(error: unknown): boolean {
 }
 
 /**
+ * Runs from this change on transcode in chunks, each chunk an activity any media worker may take, with the audio
+ * encoded once as a rendition of its own, and the ladder put together by a local activity. Histories recorded
+ * before replay with the one-activity transcode. See docs/decisions.md, "Chunked transcode".
+ */
+export const CHUNKED_TRANSCODE_PATCH = 'chunked-transcode';
+
+/**
  * The media steps, on their own task queue when the run names one (else on the run's own). Long steps heartbeat on
  * every ffmpeg progress block, so a dead worker is noticed within the heartbeat timeout.
  * WAIT_CANCELLATION_COMPLETED: a cancelled step returns only once its ffmpeg is dead, so cleanup never races it.

@@ -55,7 +55,7 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
         { videoId, ...(input.renditions ? { renditions: input.renditions } : {}) },
       ]),
     );
-    const { info, renditions } = probed;
+    const { info, renditions, chunks } = probed;
     Object.assign(outputs, { info, renditions });
     progress.reweigh(
       stepWeights({
@@ -70,13 +70,18 @@ export async function ReprocessVideo(input: ReprocessInput): Promise<ReprocessRe
     await CancellationScope.cancellable(async () => {
       const running = MEDIA_STEPS.filter((name) => progress.isSelected(name)).map((name) =>
         tracked(progress, name, () =>
-          runMediaStep(name, {
-            videoId,
-            info,
-            renditions,
-            share: progress.shareOf(name),
-            ...(input.mediaTaskQueue === undefined ? {} : { mediaTaskQueue: input.mediaTaskQueue }),
-          }),
+          runMediaStep(
+            name,
+            {
+              videoId,
+              info,
+              renditions,
+              ...(chunks === undefined ? {} : { chunks }),
+              share: progress.shareOf(name),
+              ...(input.mediaTaskQueue === undefined ? {} : { mediaTaskQueue: input.mediaTaskQueue }),
+            },
+            progress,
+          ),
         ).then((outcome) => Object.assign(outputs, { [name]: outcome })),
       );
       try {

@@ -107,6 +107,66 @@ export function videoStart(file: string): Promise<number> {
   return videoStreamEntry(file, 'start_time');
 }
 
+/** When a file's first audio frame plays, in seconds of its own timestamps. */
+export async function audioStart(file: string): Promise<number> {
+  const { stdout } = await execFileAsync('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'a:0',
+    '-show_entries',
+    'stream=start_time',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
+  return Number(stdout.trim().split('\n')[0]);
+}
+
+/** Whether a segment opens with a keyframe (an IDR for our H.264): its first decoded video frame's flag. */
+export async function opensWithKeyframe(file: string): Promise<boolean> {
+  const { stdout } = await execFileAsync('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-read_intervals',
+    '%+#1',
+    '-show_entries',
+    'frame=key_frame,pict_type',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
+  // csv: key_frame,pict_type, and a trailing field for side data on some frames.
+  return /^1,I(,|$)/.test(stdout.trim().split('\n')[0] ?? '');
+}
+
+/** Seconds of media a file or playlist decodes to, with every packet read: errors in any segment fail it. */
+export async function decodedSeconds(fileOrPlaylist: string, stream: 'v' | 'a'): Promise<number> {
+  const { stdout } = await execFileAsync('ffmpeg', [
+    '-nostdin',
+    '-hide_banner',
+    '-v',
+    'error',
+    '-nostats',
+    '-xerror',
+    '-i',
+    fileOrPlaylist,
+    '-map',
+    `0:${stream}:0`,
+    '-progress',
+    'pipe:1',
+    '-f',
+    'null',
+    '-',
+  ]);
+  const times = [...stdout.matchAll(/^out_time_us=(\d+)$/gm)];
+  const last = times.at(-1);
+  if (last === undefined) throw new Error(`ffmpeg reported no time for ${fileOrPlaylist}`);
+  return Number(last[1]) / 1e6;
+}
+
 /** How many video frames a file or playlist really decodes to (every segment read). */
 export function videoFrames(fileOrPlaylist: string): Promise<number> {
   return videoStreamEntry(fileOrPlaylist, 'nb_read_frames', ['-count_frames']);

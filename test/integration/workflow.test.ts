@@ -68,6 +68,10 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     probe: async (input: { videoId: string }) => ({ info: await probeImpl(input), renditions: RENDITIONS }),
     thumbnails: () => Promise.resolve({ poster: 'poster.jpg' }),
     transcode: () => transcodeImpl(),
+    // The run transcodes in chunks (one here: the stub probe plans none); a chunk behaves as the test sets.
+    transcodeChunk: () => transcodeImpl(),
+    transcodeAudio: () => Promise.resolve({ folder: 'chunks/audio/done', segments: 1 }),
+    assembleLadder: () => Promise.resolve({ master: 'master.m3u8' }),
     audio: () => Promise.resolve({ skipped: true, reason: 'the video has no audio stream' }),
     scenes: () => scenesImpl(),
     publish: () => {

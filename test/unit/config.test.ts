@@ -65,10 +65,20 @@ describe('loadConfig', () => {
     expect(loadConfig({}).temporal.mediaTaskQueue).toBe('video-processing-media');
     expect(loadConfig({ TASK_QUEUE: 'gpu' }).temporal.mediaTaskQueue).toBe('gpu-media');
     expect(loadConfig({ MEDIA_TASK_QUEUE: 'ffmpeg' }).temporal.mediaTaskQueue).toBe('ffmpeg');
-    expect(loadConfig({}).worker).toEqual({ queues: ['main', 'media'], mediaSlots: null, metrics: null });
+    expect(loadConfig({}).worker).toEqual({
+      queues: ['main', 'media'],
+      mediaSlots: null,
+      transcodeParallelism: null,
+      metrics: null,
+    });
     expect(
       loadConfig({ WORKER_QUEUES: ' media ,media', MEDIA_SLOTS: '3', WORKER_METRICS_PORT: '9464' }).worker,
-    ).toEqual({ queues: ['media'], mediaSlots: 3, metrics: { host: '127.0.0.1', port: 9464 } });
+    ).toEqual({
+      queues: ['media'],
+      mediaSlots: 3,
+      transcodeParallelism: null,
+      metrics: { host: '127.0.0.1', port: 9464 },
+    });
     expect(defaultMediaSlots(1)).toBe(4);
     expect(defaultMediaSlots(8)).toBe(16);
   });

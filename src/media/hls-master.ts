@@ -1,0 +1,104 @@
+/**
+ * The master playlist, written by us rather than by ffmpeg, to Apple's HLS authoring specification: every variant
+ * names its measured peak and average bandwidth, its codecs, resolution and frame rate, and the audio group it plays
+ * with; the audio is one rendition in that group, shared by every variant.
+ */
+export interface MasterVariant {
+  uri: string;
+  /** Peak bits per second of any one segment, the audio's peak included (the spec's BANDWIDTH). */
+  bandwidth: number;
+  /** Bits per second over the whole presentation, audio included (AVERAGE-BANDWIDTH). */
+  averageBandwidth: number;
+  /** RFC 6381 codec strings of the variant and of its audio, e.g. `avc1.640028,mp4a.40.2`. */
+  codecs: string;
+  width: number;
+  height: number;
+  frameRate: number | null;
+}
+
+export interface MasterAudio {
+  uri: string;
+  name: string;
+  /** A language tag from the source; `und` when it names none. */
+  language: string;
+  channels: number;
+  default: boolean;
+}
+
+/** The audio group's id in the master playlist. */
+export const AUDIO_GROUP_ID = 'audio';
+
+/** AAC-LC, the audio every rendition plays. */
+export const AAC_LC_CODEC = 'mp4a.40.2';
+
+export function formatMasterPlaylist(variants: readonly MasterVariant[], audio: readonly MasterAudio[]): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const track of audio) {
+    lines.push(
+      '#EXT-X-MEDIA:' +
+        [
+          'TYPE=AUDIO',
+          `GROUP-ID=${quoted(AUDIO_GROUP_ID)}`,
+          `NAME=${quoted(track.name)}`,
+          `LANGUAGE=${quoted(track.language)}`,
+          `DEFAULT=${track.default ? 'YES' : 'NO'}`,
+          'AUTOSELECT=YES',
+          `CHANNELS=${quoted(String(track.channels))}`,
+          `URI=${quoted(track.uri)}`,
+        ].join(','),
+    );
+  }
+  for (const variant of variants) {
+    const attributes = [
+      `BANDWIDTH=${Math.round(variant.bandwidth)}`,
+      `AVERAGE-BANDWIDTH=${Math.round(variant.averageBandwidth)}`,
+      `CODECS=${quoted(variant.codecs)}`,
+      `RESOLUTION=${variant.width}x${variant.height}`,
+      ...(variant.frameRate === null ? [] : [`FRAME-RATE=${variant.frameRate.toFixed(3)}`]),
+      ...(audio.length > 0 ? [`AUDIO=${quoted(AUDIO_GROUP_ID)}`] : []),
+    ];
+    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, variant.uri);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/**
+ * The RFC 6381 string of an H.264 stream from what ffprobe says of it: `avc1.` + profile_idc, the constraint flags
+ * and level_idc, in hex. x264 sets no constraint flags for Main and High; Baseline is written as constrained, which
+ * is what x264 makes of it.
+ */
+export function avcCodecString(profile: string, level: number): string {
+  const profiles: Record<string, [number, number]> = {
+    'Constrained Baseline': [66, 0xe0],
+    Baseline: [66, 0xe0],
+    Main: [77, 0],
+    High: [100, 0],
+  };
+  const [idc, flags] = profiles[profile] ?? [100, 0];
+  const hex = (value: number) => value.toString(16).padStart(2, '0');
+  return `avc1.${hex(idc)}${hex(flags)}${hex(level)}`;
+}
+
+/** Peak and average bits per second of a playlist's segments, from their sizes and lengths. */
+export function measuredBandwidth(segments: readonly { bytes: number; seconds: number }[]): {
+  peak: number;
+  average: number;
+} {
+  let peak = 0;
+  let bytes = 0;
+  let seconds = 0;
+  for (const segment of segments) {
+    bytes += segment.bytes;
+    seconds += segment.seconds;
+    // A last segment of a few frames says little about the peak; the spec's peak is over whole segments.
+    if (segment.seconds >= 0.5) peak = Math.max(peak, (segment.bytes * 8) / segment.seconds);
+  }
+  const average = seconds > 0 ? (bytes * 8) / seconds : 0;
+  return { peak: Math.max(peak, average), average };
+}
+
+function quoted(value: string): string {
+  // The spec's quoted-string cannot hold a double quote or a line break.
+  return `"${value.replace(/["\r\n]/g, "'")}"`;
+}

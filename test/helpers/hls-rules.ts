@@ -1,0 +1,78 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parse, types } from 'hls-parser';
+import { audioStart, decodedSeconds, opensWithKeyframe, videoStart } from './media';
+
+/**
+ * Checks a published ladder against Apple's HLS authoring rules, read with an independent parser (hls-parser) and
+ * ffprobe/ffmpeg, not with the code that wrote it:
+ * - master: EXT-X-INDEPENDENT-SEGMENTS; the audio (when the source has it) one TYPE=AUDIO rendition with GROUP-ID,
+ *   NAME, LANGUAGE, DEFAULT and AUTOSELECT; every variant with BANDWIDTH at least the peak of its segments (audio
+ *   included), AVERAGE-BANDWIDTH, CODECS naming video and audio, RESOLUTION, FRAME-RATE and AUDIO;
+ * - every media playlist: no segment longer than its target duration, every video segment opening with an IDR;
+ * - every rendition and the audio decode whole, at the source's duration, and start together.
+ */
+export async function expectAppleHlsRules(
+  dir: string,
+  expected: { durationSeconds: number; hasAudio: boolean; language?: string },
+): Promise<void> {
+  const master = parse(await fs.readFile(path.join(dir, 'master.m3u8'), 'utf8'));
+  if (!(master instanceof types.MasterPlaylist)) throw new Error('master.m3u8 is not a master playlist');
+  expect(master.independentSegments).toBe(true);
+  expect(master.variants.length).toBeGreaterThan(0);
+
+  const audio = master.variants[0]?.audio ?? [];
+  let audioPeak = 0;
+  let audioStarts = NaN;
+  if (expected.hasAudio) {
+    expect(audio).toHaveLength(1);
+    const [track] = audio;
+    expect(track?.type).toBe('AUDIO');
+    expect(track?.groupId).toBeTruthy();
+    expect(track?.name).toBeTruthy();
+    expect(track?.language).toBe(expected.language ?? 'und');
+    expect(track?.isDefault).toBe(true);
+    expect(track?.autoselect).toBe(true);
+    const playlist = path.join(dir, track?.uri ?? 'missing');
+    const { peak } = await checkMediaPlaylist(playlist, false);
+    audioPeak = peak;
+    expect(await decodedSeconds(playlist, 'a')).toBeCloseTo(expected.durationSeconds, 0);
+    audioStarts = await audioStart(playlist);
+  } else {
+    expect(audio).toHaveLength(0);
+  }
+
+  for (const variant of master.variants) {
+    expect(variant.bandwidth).toBeGreaterThan(0);
+    expect(variant.averageBandwidth).toBeGreaterThan(0);
+    expect(variant.averageBandwidth ?? Infinity).toBeLessThanOrEqual(variant.bandwidth);
+    expect(variant.codecs).toMatch(expected.hasAudio ? /^avc1\.[0-9a-f]{6},mp4a\.40\.2$/ : /^avc1\.[0-9a-f]{6}$/);
+    expect(variant.resolution?.width).toBeGreaterThan(0);
+    expect(variant.resolution?.height).toBeGreaterThan(0);
+    expect(variant.frameRate).toBeGreaterThan(0);
+    if (expected.hasAudio) expect(variant.audio.map((a) => a.groupId)).toEqual([audio[0]?.groupId]);
+    const playlist = path.join(dir, variant.uri);
+    const { peak } = await checkMediaPlaylist(playlist, true);
+    // BANDWIDTH is the peak: no segment's own rate (with the audio's peak beside it) may exceed it.
+    expect(variant.bandwidth).toBeGreaterThanOrEqual(Math.floor(peak + audioPeak) - 1);
+    expect(await decodedSeconds(playlist, 'v')).toBeCloseTo(expected.durationSeconds, 0);
+    if (expected.hasAudio) expect(Math.abs((await videoStart(playlist)) - audioStarts)).toBeLessThan(0.1);
+  }
+}
+
+/** A media playlist's rules; returns the peak bit rate of its whole segments. */
+async function checkMediaPlaylist(file: string, video: boolean): Promise<{ peak: number }> {
+  const playlist = parse(await fs.readFile(file, 'utf8'));
+  if (!(playlist instanceof types.MediaPlaylist)) throw new Error(`${file} is not a media playlist`);
+  expect(playlist.endlist).toBe(true);
+  expect(playlist.segments.length).toBeGreaterThan(0);
+  let peak = 0;
+  for (const segment of playlist.segments) {
+    expect(Math.round(segment.duration)).toBeLessThanOrEqual(playlist.targetDuration);
+    const segmentFile = path.join(path.dirname(file), segment.uri);
+    if (video) expect(await opensWithKeyframe(segmentFile)).toBe(true);
+    const { size } = await fs.stat(segmentFile);
+    if (segment.duration >= 0.5) peak = Math.max(peak, (size * 8) / segment.duration);
+  }
+  return { peak };
+}
