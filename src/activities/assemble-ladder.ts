@@ -46,12 +46,11 @@ export interface LadderRendition {
 export interface LadderOutcome {
   master: string;
   renditions: LadderRendition[];
-  audio: { playlist: string; name: string; language: string; segments: number } | null;
+  /** The audio renditions, the main (default) one first; empty for a video without audio. */
+  audio: { playlist: string; name: string; language: string; default: boolean; segments: number }[];
   chunks: number;
   resumes: (TranscodeResume & { chunk: number })[];
 }
-
-const AUDIO_DIR = 'audio';
 
 /**
  * Puts the finished chunks together into the ladder every player sees: each rendition's segments moved from its
@@ -70,9 +69,15 @@ export function createAssembleLadder(deps: ActivityDeps) {
     try {
       const out = currentStagingDir(deps.dataDir, videoId);
       const ordered = [...chunks].sort((a, b) => a.index - b.index);
-      const audioPlaylist = audio === null ? null : await placeAudio(out, audio);
+      const tracks = audio === null ? [] : await placeAudio(out, audio, info);
+      // A variant plays with any rendition of its audio group: its bandwidth counts the most demanding one.
       const audioRate =
-        audioPlaylist === null ? null : measuredBandwidth(await sized(path.join(out, AUDIO_DIR), audioPlaylist));
+        tracks.length === 0
+          ? null
+          : {
+              peak: Math.max(...tracks.map((track) => track.rate.peak)),
+              average: Math.max(...tracks.map((track) => track.rate.average)),
+            };
       const variants: MasterVariant[] = [];
       const made: LadderRendition[] = [];
       for (const rendition of renditions) {
@@ -100,13 +105,7 @@ export function createAssembleLadder(deps: ActivityDeps) {
         });
         made.push({ ...rendition, playlist, segments: segments.length, bandwidth, averageBandwidth, codecs });
       }
-      const track = info.audioTracks?.[info.audioTrack ?? 0];
-      const language = track?.language ?? 'und';
-      const name = track?.title ?? (language === 'und' ? 'Main' : language);
-      const groups: MasterAudio[] =
-        audioPlaylist === null
-          ? []
-          : [{ uri: `${AUDIO_DIR}/playlist.m3u8`, name, language, channels: 2, default: true }];
+      const groups: MasterAudio[] = tracks.map((track) => track.master);
       await writeAtomically(path.join(out, 'master.m3u8'), formatMasterPlaylist(variants, groups));
       await fs.rm(path.join(out, CHUNKS_DIR), { recursive: true, force: true });
       return {
@@ -121,10 +120,13 @@ export function createAssembleLadder(deps: ActivityDeps) {
           averageBandwidth: Math.round(averageBandwidth),
           codecs,
         })),
-        audio:
-          audioPlaylist === null
-            ? null
-            : { playlist: `${AUDIO_DIR}/playlist.m3u8`, name, language, segments: audioPlaylist.length },
+        audio: tracks.map(({ master, segments }) => ({
+          playlist: master.uri,
+          name: master.name,
+          language: master.language,
+          default: master.default,
+          segments,
+        })),
         chunks: ordered.length,
         resumes: ordered.flatMap((chunk) => chunk.resumes.map((resume) => ({ chunk: chunk.index, ...resume }))),
       };
@@ -174,10 +176,33 @@ async function alreadyGathered(dest: string): Promise<HlsSegment[]> {
   return segments;
 }
 
-async function placeAudio(out: string, audio: AudioRenditionOutcome): Promise<HlsSegment[]> {
-  const dest = path.join(out, AUDIO_DIR);
-  if (!(await exists(dest))) await fs.rename(path.join(out, audio.folder), dest);
-  return listedSegments(await fs.readFile(path.join(dest, 'playlist.m3u8'), 'utf8'));
+/**
+ * The audio renditions moved into place and described for the master playlist: the main stream the default, each
+ * named by its title, else its language, else its number, and no two alike (the group's names must differ).
+ */
+async function placeAudio(out: string, audio: AudioRenditionOutcome, info: VideoInfo) {
+  const names = new Set<string>();
+  return Promise.all(
+    audio.tracks.map(async (track, position) => {
+      const dest = path.join(out, track.name);
+      if (!(await exists(dest))) await fs.rename(path.join(out, audio.folder, track.name), dest);
+      const segments = listedSegments(await fs.readFile(path.join(dest, 'playlist.m3u8'), 'utf8'));
+      const about = info.audioTracks?.[track.audioTrack];
+      const language = about?.language ?? 'und';
+      let name =
+        about?.title ?? (language === 'und' ? (position === 0 ? 'Main' : `Track ${track.audioTrack + 1}`) : language);
+      if (names.has(name)) name = `${name} (${track.audioTrack + 1})`;
+      names.add(name);
+      const master: MasterAudio = {
+        uri: `${track.name}/playlist.m3u8`,
+        name,
+        language,
+        channels: 2,
+        default: position === 0,
+      };
+      return { master, segments: segments.length, rate: measuredBandwidth(await sized(dest, segments)) };
+    }),
+  );
 }
 
 async function moveOnce(from: string, to: string): Promise<void> {

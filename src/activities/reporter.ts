@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ProgressThrottle, type StepName } from '../progress';
+import { ProgressThrottle, type StepName, type SubtaskProgressReport } from '../progress';
 import type { ActivityDeps, SignalProgress } from './deps';
 import { currentExecution } from './source';
 
@@ -33,11 +33,22 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     clearTimeout(channel.timer);
     channel.timer = undefined;
     const at = new Date().toISOString();
+    // One signal per step: the parts of a step running on this worker (chunks) travel together.
+    const byStep = new Map<StepName, SubtaskProgressReport>();
     for (const { step: key, fraction } of channel.throttle.take(Date.now())) {
       const reporter = channel.reporters.get(key);
       if (reporter === undefined) continue;
       const { step, part, attempt } = reporter;
-      const report = { step, ...(part === undefined ? {} : { part }), attempt, fraction, at };
+      if (part === undefined) {
+        byStep.set(step, { step, attempt, fraction, at });
+        continue;
+      }
+      const report = byStep.get(step) ?? { step, attempt: 0, fraction: 0, at, parts: [] };
+      report.attempt = Math.max(report.attempt, attempt);
+      report.parts?.push({ part, attempt, fraction });
+      byStep.set(step, report);
+    }
+    for (const report of byStep.values()) {
       // Best effort: a lost progress signal is repaired by the next one, and the step's result is what counts.
       signalProgress(workflowId, runId, report).catch(() => undefined);
     }
@@ -54,14 +65,16 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     channel.users += 1;
     const { attempt } = context.info;
     const key = part === undefined ? step : `${step}#${part}`;
-    const who = part === undefined ? {} : { part };
+    /** What a report of this activity says of itself: as a part, the part's own attempt and fraction. */
+    const about = (fraction: number) =>
+      part === undefined ? { attempt, fraction } : { attempt, fraction: 0, parts: [{ part, attempt, fraction }] };
     channel.reporters.set(key, { step, part, attempt });
     const previousDetails = context.info.heartbeatDetails as { fraction?: unknown; resume?: unknown } | undefined;
     const previous = previousDetails?.fraction;
     if (typeof previous === 'number') channel.throttle.resumeFrom(key, previous);
     if (attempt > 1) {
       // Say at once that a retry started: the workflow shows `retrying` and holds the step's percentage meanwhile.
-      const report = { step, ...who, attempt, fraction: 0, at: new Date().toISOString() };
+      const report = { step, ...about(0), at: new Date().toISOString() };
       signalProgress(workflowId, runId, report).catch(() => undefined);
     }
 
@@ -88,7 +101,7 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     };
     /** Tells the client something about this attempt at once (e.g. where a retry resumed), outside the throttle. */
     const announce = (message: string, fraction: number) => {
-      const report = { step, ...who, attempt, fraction, message, at: new Date().toISOString() };
+      const report = { step, ...about(fraction), message, at: new Date().toISOString() };
       signalProgress(workflowId, runId, report).catch(() => undefined);
     };
     const release = () => {

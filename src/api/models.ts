@@ -46,6 +46,16 @@ export const SubTaskProgress = z.object({
   eta_seconds: z.number().int().min(0).nullable(),
   message: z.string().nullable(),
   error: z.string().nullable(),
+  /** A step done as parts side by side (the transcode's chunks, on any worker): how many are where. */
+  parts: z
+    .object({
+      total: z.number().int().min(0),
+      completed: z.number().int().min(0),
+      running: z.number().int().min(0),
+      retrying: z.number().int().min(0),
+      pending: z.number().int().min(0),
+    })
+    .optional(),
 });
 export type SubTaskProgress = z.infer<typeof SubTaskProgress>;
 

@@ -4,6 +4,7 @@ import {
   rollUpProgress,
   taskStatus,
   toPercent,
+  type PartState,
   type ProgressState,
   type StepState,
 } from '../progress';
@@ -81,6 +82,18 @@ function presentStep(step: StepState, now: number): SubTaskProgress {
     eta_seconds: active ? etaSeconds(step.fraction, step.startedAt, now) : null,
     message: step.message,
     error: step.error,
+    ...(step.parts === undefined ? {} : { parts: countParts(step.parts) }),
+  };
+}
+
+function countParts(parts: readonly PartState[]): NonNullable<SubTaskProgress['parts']> {
+  const count = (status: PartState['status']) => parts.filter((part) => part.status === status).length;
+  return {
+    total: parts.length,
+    completed: count('completed'),
+    running: count('running'),
+    retrying: count('retrying'),
+    pending: count('pending'),
   };
 }
 

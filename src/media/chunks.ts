@@ -10,6 +10,8 @@ export interface Chunk {
   index: number;
   first: number;
   end: number | null;
+  /** Where the chunk starts in the video: its first segment's first frame. */
+  startSeconds: number;
   /** Seconds of the video the chunk covers: its weight in the transcode's progress. */
   seconds: number;
 }
@@ -46,6 +48,6 @@ export function planChunks(
     const end = index + 1 < count ? (firsts[index + 1] ?? null) : null;
     const from = segmentStartSeconds(first, fps);
     const to = end === null ? duration : Math.min(duration, segmentStartSeconds(end, fps));
-    return { index, first, end, seconds: Math.max(0, to - from) };
+    return { index, first, end, startSeconds: from, seconds: Math.max(0, to - from) };
   });
 }

@@ -99,6 +99,11 @@ export function measuredBandwidth(segments: readonly { bytes: number; seconds: n
 }
 
 function quoted(value: string): string {
-  // The spec's quoted-string cannot hold a double quote or a line break.
-  return `"${value.replace(/["\r\n]/g, "'")}"`;
+  // The spec's quoted-string cannot hold a double quote or a line break; some parsers take an apostrophe for a
+  // quote too (a title like "Director's cut"), so both become their typographic forms, which mean the same to a
+  // reader.
+  return `"${value
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/"/g, '\u201d')
+    .replace(/'/g, '\u2019')}"`;
 }

@@ -189,23 +189,34 @@ export function buildLadderOutputArgs({
 export interface AudioRenditionJob {
   sourcePath: string;
   durationSeconds: number;
-  /** The rendition's folder: playlist.m3u8 and its segments. */
-  outDir: string;
-  /** The audio stream, 0-based among the audio streams (probe's audioTrack). */
-  audioTrack: number;
+  /** One rendition per audio stream: the stream (0-based among the audio streams) and the rendition's folder. */
+  tracks: readonly { audioTrack: number; outDir: string }[];
   audioKbps: number;
 }
 
 /**
- * The ladder's audio, encoded once for every video rendition: an HLS audio rendition (AAC-LC stereo in MPEG-TS) on
- * the video's 4-s segment clock and timestamp origin. Audio frames are 1024 samples, so its boundaries fall within
- * one audio frame (21 ms at 48 kHz) after 4·k s; the video's fall within one video frame after it.
+ * The ladder's audio, encoded once for every video rendition: one HLS audio rendition (AAC-LC stereo in MPEG-TS)
+ * per audio stream of the source, from one ffmpeg, on the video's 4-s segment clock and timestamp origin. Audio
+ * frames are 1024 samples, so its boundaries fall within one audio frame (21 ms at 48 kHz) after 4·k s; the
+ * video's fall within one video frame after it.
  */
 export function buildAudioRenditionArgs(job: AudioRenditionJob): string[] {
   return [
     ...inputArgs(job.sourcePath, { durationSeconds: job.durationSeconds }),
+    ...job.tracks.flatMap((track) =>
+      buildAudioRenditionOutputArgs({ outDir: track.outDir, audioKbps: job.audioKbps }, `0:a:${track.audioTrack}`),
+    ),
+  ];
+}
+
+/**
+ * The output half of the audio rendition: `audio` (a stream or a filter graph's label) to AAC in HLS. Shared with
+ * the benchmark's single-command baseline, so both encode alike.
+ */
+export function buildAudioRenditionOutputArgs(job: { outDir: string; audioKbps: number }, audio: string): string[] {
+  return [
     '-map',
-    `0:a:${job.audioTrack}`,
+    audio,
     '-vn',
     '-c:a',
     'aac',

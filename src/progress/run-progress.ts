@@ -1,5 +1,5 @@
 import { rollUpProgress } from './rollup';
-import type { ProgressState, RunPhase, StepState, SubtaskProgressReport } from './state';
+import type { PartReport, ProgressState, RunPhase, StepState, SubtaskProgressReport } from './state';
 import { DEFAULT_STEP_WEIGHTS, STEP_NAMES, type StepName } from './steps';
 
 const FINAL_STEP_STATUSES = new Set(['completed', 'skipped', 'failed', 'cancelled']);
@@ -91,7 +91,10 @@ export class RunProgress {
 
   /** Applies an activity's report; returns whether it changed anything. */
   report(report: SubtaskProgressReport): boolean {
-    if (report.part !== undefined) return this.reportPart(report, report.part);
+    if (report.parts !== undefined) {
+      // Every part applied, each by its own rules: `some` would stop at the first that changed something.
+      return report.parts.map((part) => this.reportPart(report, part)).includes(true);
+    }
     const step = this.step(report.step);
     if (FINAL_STEP_STATUSES.has(step.status) || report.attempt < step.attempt) return false;
     const fraction = clampFraction(report.fraction);
@@ -166,18 +169,18 @@ export class RunProgress {
   }
 
   /** A part's report: the same rules as a step's (never down, older attempts ignored), then the step recounted. */
-  private reportPart(report: SubtaskProgressReport, index: number): boolean {
+  private reportPart(report: SubtaskProgressReport, { part: index, attempt, fraction: reported }: PartReport): boolean {
     const step = this.step(report.step);
     const part = step.parts?.[index];
     if (part === undefined || FINAL_STEP_STATUSES.has(step.status) || part.status === 'completed') return false;
-    if (report.attempt < part.attempt) return false;
-    const fraction = clampFraction(report.fraction);
-    const newAttempt = report.attempt > part.attempt;
+    if (attempt < part.attempt) return false;
+    const fraction = clampFraction(reported);
+    const newAttempt = attempt > part.attempt;
     const message = report.message ?? step.message;
     if (!newAttempt && fraction <= part.fraction && part.status !== 'pending' && message === step.message) return false;
     if (newAttempt) {
-      part.attempt = report.attempt;
-      part.status = report.attempt > 1 ? 'retrying' : 'running';
+      part.attempt = attempt;
+      part.status = attempt > 1 ? 'retrying' : 'running';
     }
     if (fraction > part.fraction) {
       part.fraction = fraction;

@@ -47,6 +47,12 @@ export interface StepState {
   parts?: PartState[];
 }
 
+export interface PartReport {
+  part: number;
+  attempt: number;
+  fraction: number;
+}
+
 export type PartStatus = 'pending' | 'running' | 'retrying' | 'completed';
 
 export interface PartState {
@@ -83,8 +89,11 @@ export interface ProgressState {
 /** Sent by activities to their own workflow (signal `subtaskProgress`). */
 export interface SubtaskProgressReport {
   step: StepName;
-  /** Which part of the step reports (a chunk of the transcode), when the step is made of parts. */
-  part?: number;
+  /**
+   * For a step made of parts (the transcode's chunks): the parts this report is about, coalesced into one signal
+   * when several run on one worker. The report's own attempt and fraction then mean nothing.
+   */
+  parts?: PartReport[];
   attempt: number;
   fraction: number;
   message?: string;

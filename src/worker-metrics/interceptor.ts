@@ -5,13 +5,19 @@ import { MEDIA_STEPS } from '../progress';
 import { NON_RETRYABLE_ERROR_TYPES } from '../workflows/definitions';
 import type { WorkerMetrics } from './metrics';
 
-/** The steps that hold a media slot; by step, not queue, so runs from before the split are counted too. */
-const MEDIA = new Set<string>(MEDIA_STEPS);
+/**
+ * The activities that hold a media slot, by activity, not queue, so runs from before the split are counted too: the
+ * media steps, the transcode's chunks and audio rendition, and the ladder's assembly.
+ */
+const MEDIA = new Set<string>([...MEDIA_STEPS, 'transcodeChunk', 'transcodeAudio', 'assembleLadder']);
 
-/** The steps that encode the whole video: their speed in × realtime says how the machines keep up. */
-const ENCODES = new Set(['transcode', 'audio']);
+/** The activities that encode media: their speed in × realtime says how the machines keep up. */
+const ENCODES = new Set(['transcode', 'transcodeChunk', 'transcodeAudio', 'audio']);
 
-/** The media seconds an encode attempt did: the video's, less where this attempt resumed; null when it did none. */
+/**
+ * The media seconds an encode attempt did: the video's (a chunk's: its own), less what this attempt found already
+ * encoded where it resumed; null when it did none.
+ */
 export function encodedSeconds(
   step: string,
   args: readonly unknown[],
@@ -19,11 +25,14 @@ export function encodedSeconds(
   attempt: number,
 ): number | null {
   if (!ENCODES.has(step)) return null;
-  const seconds = (args[0] as { info?: { durationSeconds?: unknown } } | undefined)?.info?.durationSeconds;
+  const input = args[0] as
+    { info?: { durationSeconds?: unknown }; chunk?: { seconds?: unknown; startSeconds?: unknown } } | undefined;
+  const seconds = input?.chunk === undefined ? input?.info?.durationSeconds : input.chunk.seconds;
+  const startsAt = typeof input?.chunk?.startSeconds === 'number' ? input.chunk.startSeconds : 0;
   const outcome = result as { skipped?: boolean; resumes?: { attempt: number; seconds: number }[] } | null;
   if (typeof seconds !== 'number' || seconds <= 0 || outcome?.skipped === true) return null;
-  const resumedAt = outcome?.resumes?.find((resume) => resume.attempt === attempt)?.seconds ?? 0;
-  return Math.max(0, seconds - resumedAt);
+  const resumedAt = outcome?.resumes?.find((resume) => resume.attempt === attempt)?.seconds;
+  return Math.max(0, seconds - (resumedAt === undefined ? 0 : Math.max(0, resumedAt - startsAt)));
 }
 
 /**

@@ -78,7 +78,7 @@ export function runMediaStep<Step extends MediaStepName>(
 async function transcodeInChunks(run: MediaRun, progress: RunProgress): Promise<LadderOutcome> {
   const { videoId, info, renditions } = run;
   const media = mediaActivities(run.mediaTaskQueue);
-  const plan = run.chunks ?? [{ index: 0, first: 0, end: null, seconds: info.durationSeconds }];
+  const plan = run.chunks ?? [{ index: 0, first: 0, end: null, startSeconds: 0, seconds: info.durationSeconds }];
   const weights = transcodePartWeights(
     plan.map((chunk) => chunk.seconds),
     {

@@ -49,14 +49,16 @@ describe("e2e: the worker process's metrics", () => {
         const response = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null);
         return response?.ok ? response.text() : undefined;
       });
-      for (const step of ['probe', 'thumbnails', 'transcode', 'audio', 'scenes', 'publish']) {
+      // A 2-s clip is one chunk; its audio is a rendition of its own, and the ladder is put together after them.
+      const activities = ['thumbnails', 'transcodeChunk', 'transcodeAudio', 'assembleLadder', 'audio', 'scenes'];
+      for (const step of ['probe', ...activities, 'publish']) {
         expect(
           sample(page, 'reprocess_step_attempts_total', `{step="${step}",outcome="completed",failure_type=""}`),
         ).toBe(1);
         expect(sample(page, 'reprocess_step_duration_seconds_count', `{step="${step}",outcome="completed"}`)).toBe(1);
       }
-      expect(sample(page, 'reprocess_encode_speed_ratio_count', '{step="transcode"}')).toBe(1);
-      expect(sample(page, 'reprocess_encode_speed_ratio_sum', '{step="transcode"}')).toBeGreaterThan(0);
+      expect(sample(page, 'reprocess_encode_speed_ratio_count', '{step="transcodeChunk"}')).toBe(1);
+      expect(sample(page, 'reprocess_encode_speed_ratio_sum', '{step="transcodeChunk"}')).toBeGreaterThan(0);
       expect(sample(page, 'reprocess_media_slots')).toBe(3);
       expect(sample(page, 'reprocess_media_slots_in_use')).toBe(0);
       expect(page).not.toMatch(/^reprocess_step_retries_total\{/m);

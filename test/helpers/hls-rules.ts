@@ -6,8 +6,8 @@ import { audioStart, decodedSeconds, opensWithKeyframe, videoStart } from './med
 /**
  * Checks a published ladder against Apple's HLS authoring rules, read with an independent parser (hls-parser) and
  * ffprobe/ffmpeg, not with the code that wrote it:
- * - master: EXT-X-INDEPENDENT-SEGMENTS; the audio (when the source has it) one TYPE=AUDIO rendition with GROUP-ID,
- *   NAME, LANGUAGE, DEFAULT and AUTOSELECT; every variant with BANDWIDTH at least the peak of its segments (audio
+ * - master: EXT-X-INDEPENDENT-SEGMENTS; the audio (when the source has it) TYPE=AUDIO renditions of one group, each
+ *   with GROUP-ID, NAME, LANGUAGE, DEFAULT and AUTOSELECT, one of them the default; every variant with BANDWIDTH at least the peak of its segments (audio
  *   included), AVERAGE-BANDWIDTH, CODECS naming video and audio, RESOLUTION, FRAME-RATE and AUDIO;
  * - every media playlist: no segment longer than its target duration, every video segment opening with an IDR;
  * - every rendition and the audio decode whole, at the source's duration, and start together.
@@ -25,19 +25,24 @@ export async function expectAppleHlsRules(
   let audioPeak = 0;
   let audioStarts = NaN;
   if (expected.hasAudio) {
-    expect(audio).toHaveLength(1);
-    const [track] = audio;
-    expect(track?.type).toBe('AUDIO');
-    expect(track?.groupId).toBeTruthy();
-    expect(track?.name).toBeTruthy();
-    expect(track?.language).toBe(expected.language ?? 'und');
-    expect(track?.isDefault).toBe(true);
-    expect(track?.autoselect).toBe(true);
-    const playlist = path.join(dir, track?.uri ?? 'missing');
-    const { peak } = await checkMediaPlaylist(playlist, false);
-    audioPeak = peak;
-    expect(await decodedSeconds(playlist, 'a')).toBeCloseTo(expected.durationSeconds, 0);
-    audioStarts = await audioStart(playlist);
+    // One rendition per audio stream of the source, one of them the default: the main one, in its language.
+    expect(audio.length).toBeGreaterThan(0);
+    expect(new Set(audio.map((track) => track.name)).size).toBe(audio.length);
+    const defaults = audio.filter((track) => track.isDefault);
+    expect(defaults).toHaveLength(1);
+    expect(defaults[0]?.language).toBe(expected.language ?? 'und');
+    for (const track of audio) {
+      expect(track.type).toBe('AUDIO');
+      expect(track.groupId).toBe(audio[0]?.groupId);
+      expect(track.name).toBeTruthy();
+      expect(track.language).toBeTruthy();
+      expect(track.autoselect).toBe(true);
+      const playlist = path.join(dir, track.uri ?? 'missing');
+      const { peak } = await checkMediaPlaylist(playlist, false);
+      audioPeak = Math.max(audioPeak, peak);
+      expect(await decodedSeconds(playlist, 'a')).toBeCloseTo(expected.durationSeconds, 0);
+      if (track.isDefault) audioStarts = await audioStart(playlist);
+    }
   } else {
     expect(audio).toHaveLength(0);
   }
@@ -50,7 +55,7 @@ export async function expectAppleHlsRules(
     expect(variant.resolution?.width).toBeGreaterThan(0);
     expect(variant.resolution?.height).toBeGreaterThan(0);
     expect(variant.frameRate).toBeGreaterThan(0);
-    if (expected.hasAudio) expect(variant.audio.map((a) => a.groupId)).toEqual([audio[0]?.groupId]);
+    if (expected.hasAudio) expect(new Set(variant.audio.map((a) => a.groupId))).toEqual(new Set([audio[0]?.groupId]));
     const playlist = path.join(dir, variant.uri);
     const { peak } = await checkMediaPlaylist(playlist, true);
     // BANDWIDTH is the peak: no segment's own rate (with the audio's peak beside it) may exceed it.

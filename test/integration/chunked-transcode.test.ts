@@ -33,7 +33,7 @@ describe('chunked transcode', () => {
     await addVideo(dataDir, videoId, { seconds: 30.5, width: 640, height: 360, fps: 30000 / 1001 });
     activities = await activitiesFor(dataDir);
     probed = await run(environment('probe-run'), activities.probe, { videoId, renditions: [240, 144] });
-    const whole: Chunk[] = [{ index: 0, first: 0, end: null, seconds: probed.info.durationSeconds }];
+    const whole: Chunk[] = [{ index: 0, first: 0, end: null, startSeconds: 0, seconds: probed.info.durationSeconds }];
     reference = { outcome: await encode('unchunked-run', whole), dir: stagingDir(dataDir, videoId, 'unchunked-run') };
   }, 180_000);
 
@@ -80,9 +80,9 @@ describe('chunked transcode', () => {
 
   /** Three chunks cut by hand, the last one short, as the planner would cut a longer video. */
   const threeChunks = (): Chunk[] => [
-    { index: 0, first: 0, end: 3, seconds: 12 },
-    { index: 1, first: 3, end: 6, seconds: 12 },
-    { index: 2, first: 6, end: null, seconds: 6.5 },
+    { index: 0, first: 0, end: 3, startSeconds: 0, seconds: 12.012 },
+    { index: 1, first: 3, end: 6, startSeconds: 12.012, seconds: 12.012 },
+    { index: 2, first: 6, end: null, startSeconds: 24.024, seconds: 6.476 },
   ];
 
   it('writes the segments, lengths, start times and frame counts of the unchunked encode', async () => {
@@ -92,7 +92,7 @@ describe('chunked transcode', () => {
     expect(reference.outcome.renditions.map((r) => r.segments)).toEqual([8, 8]);
     await expectSameLadder(dir, outcome);
     // Nothing of the chunks is left behind: their folders went once the ladder was put together.
-    expect((await fs.readdir(dir)).sort()).toEqual(['144p', '240p', 'audio', 'master.m3u8']);
+    expect((await fs.readdir(dir)).sort()).toEqual(['144p', '240p', 'audio-0', 'master.m3u8']);
     await expectAppleHlsRules(dir, { durationSeconds: probed.info.durationSeconds, hasAudio: true });
   }, 180_000);
 
@@ -169,8 +169,8 @@ describe('chunked transcode', () => {
         expect(await videoFrames(file)).toBe(await videoFrames(theirFile));
       }
     }
-    expect(await fs.readFile(path.join(dir, 'audio', 'playlist.m3u8'), 'utf8')).toBe(
-      await fs.readFile(path.join(reference.dir, 'audio', 'playlist.m3u8'), 'utf8'),
+    expect(await fs.readFile(path.join(dir, 'audio-0', 'playlist.m3u8'), 'utf8')).toBe(
+      await fs.readFile(path.join(reference.dir, 'audio-0', 'playlist.m3u8'), 'utf8'),
     );
   }
 });

@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TranscodeOutcome } from '../../src/activities/transcode';
 import { currentLink } from '../../src/media/layout';
+import { expectAppleHlsRules } from '../helpers/hls-rules';
 import { REFUSALS } from '../../src/media/refusals';
 import type { ProgressState } from '../../src/progress';
 import type { ReprocessVideo } from '../../src/workflows';
@@ -140,9 +141,22 @@ describe('real-world input', () => {
       ['fra', false],
       ['eng', true],
     ]);
-    // The French track is silent, the English one a tone: the outputs carry the tone.
-    expect(await meanVolumeDb(path.join(run.out, '240p', 'playlist.m3u8'))).toBeGreaterThan(-40);
+    // The French track is silent, the English one a tone: the outputs carry the tone, and the ladder offers both,
+    // the English one as its default.
+    expect(await meanVolumeDb(path.join(run.out, 'audio-1', 'playlist.m3u8'))).toBeGreaterThan(-40);
     expect(await meanVolumeDb(path.join(run.out, 'audio.m4a'))).toBeGreaterThan(-40);
+    const master = await fs.readFile(path.join(run.out, 'master.m3u8'), 'utf8');
+    expect(master).toContain(
+      'NAME="eng",LANGUAGE="eng",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio-1/playlist.m3u8"',
+    );
+    expect(master).toContain(
+      'NAME="fra",LANGUAGE="fra",DEFAULT=NO,AUTOSELECT=YES,CHANNELS="2",URI="audio-0/playlist.m3u8"',
+    );
+    await expectAppleHlsRules(run.out, {
+      durationSeconds: run.value!.info.durationSeconds,
+      hasAudio: true,
+      language: 'eng',
+    });
   }, 120_000);
 
   it.each([

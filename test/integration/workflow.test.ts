@@ -70,7 +70,7 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     transcode: () => transcodeImpl(),
     // The run transcodes in chunks (one here: the stub probe plans none); a chunk behaves as the test sets.
     transcodeChunk: () => transcodeImpl(),
-    transcodeAudio: () => Promise.resolve({ folder: 'chunks/audio/done', segments: 1 }),
+    transcodeAudio: () => Promise.resolve({ folder: 'chunks/audio/done', tracks: [] }),
     assembleLadder: () => Promise.resolve({ master: 'master.m3u8' }),
     audio: () => Promise.resolve({ skipped: true, reason: 'the video has no audio stream' }),
     scenes: () => scenesImpl(),

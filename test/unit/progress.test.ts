@@ -158,3 +158,54 @@ describe('RunProgress', () => {
     expect(snapshot.steps[0]?.status).toBe('running');
   });
 });
+
+describe('RunProgress, a step made of parts', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+
+  it("sums the parts by weight, never goes down, and shows a part's retry as the step's", () => {
+    const progress = new RunProgress('v', 'r', ['probe', 'transcode', 'publish'], at(0));
+    progress.start('transcode', at(1));
+    progress.divide('transcode', [3, 1], at(1));
+    const transcode = () => progress.snapshot().steps.find((step) => step.name === 'transcode')!;
+    progress.report({
+      step: 'transcode',
+      attempt: 0,
+      fraction: 0,
+      at: at(2),
+      parts: [{ part: 0, attempt: 1, fraction: 0.5 }],
+    });
+    expect(transcode().fraction).toBeCloseTo(0.375, 9);
+    // Part 1's first attempt dies; its retry reports 0 and is shown as retrying, the step's fraction held.
+    progress.report({
+      step: 'transcode',
+      attempt: 0,
+      fraction: 0,
+      at: at(3),
+      parts: [{ part: 1, attempt: 1, fraction: 0.8 }],
+    });
+    const before = transcode().fraction;
+    progress.report({
+      step: 'transcode',
+      attempt: 0,
+      fraction: 0,
+      at: at(4),
+      parts: [{ part: 1, attempt: 2, fraction: 0 }],
+    });
+    expect(transcode()).toMatchObject({ status: 'retrying', attempt: 2 });
+    expect(transcode().fraction).toBe(before);
+    // A late report of the dead attempt is ignored.
+    expect(
+      progress.report({
+        step: 'transcode',
+        attempt: 0,
+        fraction: 0,
+        at: at(5),
+        parts: [{ part: 1, attempt: 1, fraction: 0.9 }],
+      }),
+    ).toBe(false);
+    progress.completePart('transcode', 0, at(6));
+    progress.completePart('transcode', 1, at(7));
+    expect(transcode().fraction).toBe(1);
+    expect(transcode().parts?.map((part) => part.status)).toEqual(['completed', 'completed']);
+  });
+});

@@ -84,3 +84,44 @@ describe('createProgressReporter', () => {
     expect(sent.at(-1)).toMatchObject({ attempt: 2, fraction: 0.25, message: 'resumed at 12 s (segment 3)' });
   });
 });
+
+describe('createProgressReporter, for the parts of a step', () => {
+  it('sends the parts running side by side on one worker as one signal, each with its own attempt', async () => {
+    const sent: SubtaskProgressReport[] = [];
+    const track = createProgressReporter((_workflowId, _runId, report) => {
+      sent.push(report);
+      return Promise.resolve();
+    });
+    await environment(1).run(async () => {
+      const first = track('transcode', 0.2, 0);
+      const second = track('transcode', 0.2, 1);
+      first.update(0.05);
+      second.update(0.05);
+      // 0.2 × 0.05 twice = 2 points of the run: over the throttle's 1.5, so one signal goes, naming both parts.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      first.release();
+      second.release();
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.step).toBe('transcode');
+    expect(sent[0]?.parts).toEqual([
+      { part: 0, attempt: 1, fraction: 0.05 },
+      { part: 1, attempt: 1, fraction: 0.05 },
+    ]);
+  });
+
+  it("announces a part's retry at once, as that part's", async () => {
+    const sent: SubtaskProgressReport[] = [];
+    const track = createProgressReporter((_workflowId, _runId, report) => {
+      sent.push(report);
+      return Promise.resolve();
+    });
+    await environment(2).run(() => {
+      track('transcode', 0.1, 7).release();
+      return Promise.resolve();
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ step: 'transcode', parts: [{ part: 7, attempt: 2, fraction: 0 }] }),
+    ]);
+  });
+});

@@ -48,6 +48,10 @@ describe('worker metrics', () => {
     expect(encodedSeconds('transcode', args, { resumes: [{ attempt: 2, seconds: 24 }] }, 2)).toBe(36);
     expect(encodedSeconds('audio', args, { skipped: true, reason: 'no audio' }, 1)).toBeNull();
     expect(encodedSeconds('thumbnails', args, {}, 1)).toBeNull();
+    // A chunk counts its own seconds, less what an earlier attempt left of it where this one resumed.
+    const chunk = [{ info: { durationSeconds: 60 }, chunk: { startSeconds: 20, seconds: 16 } }];
+    expect(encodedSeconds('transcodeChunk', chunk, { resumes: [] }, 1)).toBe(16);
+    expect(encodedSeconds('transcodeChunk', chunk, { resumes: [{ attempt: 2, seconds: 28 }] }, 2)).toBe(8);
     expect(encodedSeconds('probe', [{ videoId: 'v' }], {}, 1)).toBeNull();
   });
 
