@@ -102,24 +102,57 @@ export function runFolders(dataDir: string, videoId: string, runId: string) {
   return { staging: path.join(video, 'staging', runId), published: path.join(video, 'runs', runId) };
 }
 
-/** Media seconds a rendition has whole on disk: what a resumed attempt can keep (read as the activity reads it). */
-export async function wholeSeconds(renditionDir: string): Promise<number> {
-  return (await listedWhole(renditionDir)).reduce((sum, segment) => sum + segment.seconds, 0);
+/** A chunk of a run's transcode as its folders show it: finished, or being encoded by its latest attempt. */
+export interface ChunkOnDisk {
+  chunk: number;
+  done: boolean;
+  /** The first segment the chunk's attempt has listed (its own first), when it has listed any. */
+  firstSegment: number | null;
+  /** Seconds of media the latest attempt has whole in the rendition (read as a retry reads it). */
+  wholeSeconds: number;
+  /** When that attempt last finished a segment, and when its folder was made (ms since the epoch). */
+  lastSegmentAt: number | null;
+  startedAt: number;
 }
 
-/** Waits until a run's encode has `seconds` of media whole on disk in `rendition`. */
+/** Every chunk of a run's transcode that has a folder, as it stands on disk, for one rendition. */
+export async function chunksOnDisk(staging: string, rendition: string): Promise<ChunkOnDisk[]> {
+  const base = path.join(staging, 'chunks');
+  const names = (await fs.readdir(base).catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
+  const chunks: ChunkOnDisk[] = [];
+  for (const name of names) {
+    const folders = await fs.readdir(path.join(base, name)).catch(() => [] as string[]);
+    const done = folders.includes('done');
+    const latest = done
+      ? 'done'
+      : folders
+          .filter((folder) => /^attempt-\d+$/.test(folder))
+          .sort((a, b) => Number(b.slice(8)) - Number(a.slice(8)))[0];
+    if (latest === undefined) continue;
+    const dir = path.join(base, name, latest, rendition);
+    const listing = await fs.readFile(path.join(dir, 'playlist.m3u8'), 'utf8').catch(() => '');
+    const first = listedSegments(listing)[0]?.index ?? null;
+    const whole = first === null ? [] : await listedWhole(dir, first);
+    const stat = await fs.stat(path.join(dir, 'playlist.m3u8')).catch(() => null);
+    const made = await fs.stat(path.join(base, name, latest));
+    chunks.push({
+      chunk: Number(name),
+      done,
+      firstSegment: first,
+      wholeSeconds: whole.reduce((sum, segment) => sum + segment.seconds, 0),
+      lastSegmentAt: stat?.mtimeMs ?? null,
+      startedAt: made.birthtimeMs || made.ctimeMs,
+    });
+  }
+  return chunks.sort((a, b) => a.chunk - b.chunk);
+}
+
+/** Waits until a run's chunks have `seconds` of media whole on disk in `rendition`, all chunks together. */
 export async function encodedPast(staging: string, rendition: string, seconds: number): Promise<void> {
-  const dir = path.join(staging, rendition);
-  await eventually(async () => ((await wholeSeconds(dir)) >= seconds ? true : undefined), 180_000);
-}
-
-/**
- * When a rendition's encode last finished a segment: ffmpeg rewrites the playlist (a new file, renamed in) after
- * each one. ffmpeg 5.1 keeps the segment it is writing in memory and writes it out whole, so the work since then is
- * not on disk: the harness reckons it from this moment and the encode's speed.
- */
-export async function lastSegmentAt(renditionDir: string): Promise<number> {
-  return (await fs.stat(path.join(renditionDir, 'playlist.m3u8'))).mtimeMs;
+  await eventually(async () => {
+    const chunks = await chunksOnDisk(staging, rendition);
+    return chunks.reduce((sum, chunk) => sum + chunk.wholeSeconds, 0) >= seconds ? true : undefined;
+  }, 180_000);
 }
 
 /**

@@ -117,7 +117,7 @@ describe('the history of a 6-hour video', () => {
     );
     expect(chunks.length).toBeGreaterThanOrEqual(40);
     expect(state.phase).toBe('completed');
-    const transcode = (state).steps.find((step) => step.name === 'transcode');
+    const transcode = state.steps.find((step) => step.name === 'transcode');
     expect(transcode?.parts).toHaveLength(chunks.length + 1);
     expect(transcode?.parts?.every((part) => part.status === 'completed')).toBe(true);
     // The signals did arrive (progress was reported), and the run stayed under budget.
