@@ -26,7 +26,8 @@ async function run(): Promise<void> {
   try {
     for (const id of ['success', 'retry', 'cancelled']) {
       const file = path.join(dataDir, 'media', id, 'source.mp4');
-      await makeClip(file, { seconds: id === 'cancelled' ? 120 : 4, width: 640, height: 360 });
+      // 36 s: nine segments, a ladder of two chunks (the transcode's parts and their assembly are recorded).
+      await makeClip(file, { seconds: id === 'cancelled' ? 120 : 36, width: 640, height: 360 });
     }
     const { catalog } = await openCatalog({ databaseUrl: null, dataDir, migrate: true });
     const real = createActivities({
@@ -36,17 +37,18 @@ async function run(): Promise<void> {
       ffprobePath: 'ffprobe',
       probeTimeoutMs: 60_000,
       signalProgress: signalThrough(env.client),
+      transcodeParallelism: 1,
     });
     let failedOnce = false;
     const activities = {
       ...real,
-      // The "retry" run's first transcode attempt fails the way a transient fault does; the second succeeds.
-      transcode: async (input: Parameters<typeof real.transcode>[0]) => {
+      // The "retry" run's first attempt at a chunk fails the way a transient fault does; the second succeeds.
+      transcodeChunk: async (input: Parameters<typeof real.transcodeChunk>[0]) => {
         if (input.videoId === 'retry' && !failedOnce) {
           failedOnce = true;
           throw new Error('simulated transient fault');
         }
-        return real.transcode(input);
+        return real.transcodeChunk(input);
       },
     };
     const worker = await Worker.create({

@@ -3,7 +3,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AsyncTaskResponse, IngestResponse, TaskProgressResponse } from '../../src/api/models';
+import { currentLink } from '../../src/media/layout';
 import { eventually } from '../helpers/gate';
+import { expectAppleHlsRules } from '../helpers/hls-rules';
 import { makeClip, makeDataDir } from '../helpers/media';
 import { freePort } from '../helpers/ports';
 import { startEntrypoint, stopProcess } from '../helpers/processes';
@@ -17,13 +19,16 @@ describe('e2e: upload → POST run_sync → 202 → GET until completed → HLS 
   let baseUrl: string;
   let cleanup: () => Promise<void>;
   let clip: string;
+  let dataDir: string;
 
   beforeAll(async () => {
     env = await startDevServer();
     const made = await makeDataDir();
     cleanup = made.cleanup;
+    dataDir = made.dataDir;
+    // Long enough (9 segments) for its ladder to be encoded as two chunks.
     clip = await makeClip(path.join(made.dataDir, 'upload', 'clip.mp4'), {
-      seconds: 3,
+      seconds: 36,
       width: 640,
       height: 360,
       fps: 30,
@@ -67,13 +72,18 @@ describe('e2e: upload → POST run_sync → 202 → GET until completed → HLS 
     const info = (done.result as { info: { width: number; height: number; durationSeconds: number } }).info;
     expect(info.width).toBe(640);
     expect(info.height).toBe(360);
-    expect(info.durationSeconds).toBeGreaterThan(2.9);
-    expect(info.durationSeconds).toBeLessThan(3.2);
+    expect(info.durationSeconds).toBeGreaterThan(35.9);
+    expect(info.durationSeconds).toBeLessThan(36.2);
+    expect((done.result as { outputs: { transcode: { chunks: number } } }).outputs.transcode.chunks).toBe(2);
 
     const master = await fetch(`${baseUrl}/media/e2e-clip/current/master.m3u8`);
     expect(master.status).toBe(200);
     expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     expect(await master.text()).toMatch(/#EXT-X-STREAM-INF:.*RESOLUTION=640x360/);
+    await expectAppleHlsRules(path.join(currentLink(dataDir, 'e2e-clip')), {
+      durationSeconds: info.durationSeconds,
+      hasAudio: true,
+    });
 
     const description = await env.client.workflow.getHandle('e2e-clip').describe();
     expect(description.type).toBe('ReprocessVideo');

@@ -51,25 +51,32 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
   // Each test sets how the stubbed steps behave; after each, pass or fail, they succeed at once again.
   const defaults = {
     probe: (): Promise<VideoInfo> => Promise.resolve(INFO),
-    transcode: (): Promise<unknown> => Promise.resolve({ master: 'master.m3u8' }),
+    transcode: (_input?: { chunk?: { index: number } }): Promise<unknown> => Promise.resolve({ master: 'master.m3u8' }),
     scenes: (): Promise<unknown> => Promise.resolve({ cuts: 0 }),
   };
   let probeImpl: (input: { videoId: string }) => Promise<VideoInfo> = defaults.probe;
-  let transcodeImpl: () => Promise<unknown> = defaults.transcode;
+  let transcodeImpl: (input?: { chunk?: { index: number } }) => Promise<unknown> = defaults.transcode;
+  // The chunks the stub probe plans: none (one chunk) unless a test says.
+  let chunksPlanned: unknown[] | undefined;
   let scenesImpl: () => Promise<unknown> = defaults.scenes;
   const calls: string[] = [];
   afterEach(() => {
     probeImpl = defaults.probe;
     transcodeImpl = defaults.transcode;
+    chunksPlanned = undefined;
     scenesImpl = defaults.scenes;
     calls.length = 0;
   });
   const stubs = {
-    probe: async (input: { videoId: string }) => ({ info: await probeImpl(input), renditions: RENDITIONS }),
+    probe: async (input: { videoId: string }) => ({
+      info: await probeImpl(input),
+      renditions: RENDITIONS,
+      ...(chunksPlanned === undefined ? {} : { chunks: chunksPlanned }),
+    }),
     thumbnails: () => Promise.resolve({ poster: 'poster.jpg' }),
     transcode: () => transcodeImpl(),
     // The run transcodes in chunks (one here: the stub probe plans none); a chunk behaves as the test sets.
-    transcodeChunk: () => transcodeImpl(),
+    transcodeChunk: (input: { chunk: { index: number } }) => transcodeImpl(input),
     transcodeAudio: () => Promise.resolve({ folder: 'chunks/audio/done', tracks: [] }),
     assembleLadder: () => Promise.resolve({ master: 'master.m3u8' }),
     audio: () => Promise.resolve({ skipped: true, reason: 'the video has no audio stream' }),
@@ -264,6 +271,46 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     const statuses = Object.fromEntries(state.steps.map((step) => [step.name, step.status]));
     expect(statuses).toMatchObject({ transcode: 'failed', scenes: 'cancelled', publish: 'cancelled' });
     expect(state).toMatchObject({ phase: 'failed', error: 'the encoder gave up' });
+  });
+
+  it('stops the other chunks, on whichever worker, before the run fails on a chunk that failed for good', async () => {
+    chunksPlanned = [0, 1, 2].map((index) => ({
+      index,
+      first: index * 4,
+      end: index === 2 ? null : index * 4 + 4,
+      startSeconds: index * 16,
+      seconds: 16,
+    }));
+    transcodeImpl = async (input) => {
+      if (input?.chunk?.index === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        throw ApplicationFailure.create({ message: 'chunk 2 could not be encoded', nonRetryable: true });
+      }
+      try {
+        for (;;) {
+          Context.current().heartbeat();
+          await Context.current().sleep(100);
+        }
+      } catch (error) {
+        calls.push(`chunk ${input?.chunk?.index} stopped`);
+        throw error;
+      }
+    };
+    calls.length = 0;
+    const handle = await start('chunk-fails');
+    expect(
+      await handle.result().then(
+        () => null,
+        (error: unknown) => error,
+      ),
+    ).toBeInstanceOf(WorkflowFailedError);
+    // Both other chunks were stopped, and only then was staging removed.
+    expect(calls.slice(1, 3).sort()).toEqual(['chunk 0 stopped', 'chunk 2 stopped']);
+    expect(calls.slice(3)).toEqual(['discardStaging', 'recordRunFinished chunk-fails failed']);
+    const state = await handle.query(progressQuery);
+    const transcode = state.steps.find((step) => step.name === 'transcode');
+    expect(transcode).toMatchObject({ status: 'failed', error: 'chunk 2 could not be encoded' });
+    expect(transcode?.parts).toHaveLength(3);
   });
 
   it('ends cancelled when the run is cancelled', async () => {
