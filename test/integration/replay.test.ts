@@ -15,11 +15,15 @@ describe('ReprocessVideo replays its recorded histories', () => {
 
   // Runs recorded before runs recorded themselves in the catalog replay too: that change is behind patched(). Runs
   // recorded before the media steps had a queue of their own (no mediaTaskQueue in their input) replay as well, and
-  // so do runs from before the short steps were local activities (patched() again).
+  // so do runs from before the short steps were local activities and from before the chunked transcode (patched()
+  // again).
   it.each([
     'success',
     'retry',
     'cancelled',
+    'before-chunks-success',
+    'before-chunks-retry',
+    'before-chunks-cancelled',
     'before-local-steps-success',
     'before-local-steps-retry',
     'before-local-steps-cancelled',
