@@ -141,12 +141,21 @@ interface Ours {
 async function startService(dataDir: string) {
   const env = await startScratchDevServer();
   const truth = new Map<string, number>();
+  /** A step's parts (the transcode's chunks): each one's own fraction and its share of the run. */
+  const parts = new Map<string, Map<number, { fraction: number; share: number }>>();
   const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: 'bench' });
   const { catalog } = await openCatalog({ databaseUrl: null, dataDir, migrate: true });
   const worker = await createWorker(config, env.nativeConnection, env.client, {
     catalog,
-    observe: (runId, step, fraction) =>
-      truth.set(`${runId}/${step}`, Math.max(truth.get(`${runId}/${step}`) ?? 0, fraction)),
+    observe: (runId, step, fraction, part) => {
+      if (part === undefined) {
+        truth.set(`${runId}/${step}`, Math.max(truth.get(`${runId}/${step}`) ?? 0, fraction));
+        return;
+      }
+      const known = parts.get(`${runId}/${step}`) ?? new Map<number, { fraction: number; share: number }>();
+      known.set(part.part, { fraction: Math.max(known.get(part.part)?.fraction ?? 0, fraction), share: part.share });
+      parts.set(`${runId}/${step}`, known);
+    },
   });
   const running = worker.run();
   // The API's client on the worker's own connection, so the run's first workflow task can come back eagerly.
@@ -198,7 +207,7 @@ async function startService(dataDir: string) {
       )
         firstRunningMs = sinceAccepted;
       if (Number.isNaN(firstProgressMs) && body.progress > 0) firstProgressMs = sinceAccepted;
-      const trueOverall = overallFromTruth(body, runId, truth);
+      const trueOverall = overallFromTruth(body, runId, truth, parts);
       if (trueOverall !== null) gaps.push(Math.abs(trueOverall - body.progress));
       await new Promise((resolve) => setTimeout(resolve, Number.isNaN(firstProgressMs) ? 20 : 250));
     }
@@ -231,15 +240,32 @@ const medianOf = (values: number[]) => percentile(values, 50);
 const list = (values: number[], digits = 2) => values.map((v) => v.toFixed(digits)).join(' · ');
 const ms = (value: number) => (Number.isNaN(value) ? 'never seen' : `${value.toFixed(0)} ms`);
 
-/** The overall % the encoders have truly reached, with the run's own weights; null before the probe. */
-function overallFromTruth(body: TaskProgressResponse, runId: string, truth: Map<string, number>): number | null {
+/**
+ * The overall % the encoders have truly reached, with the run's own weights; null before the probe. A step made of
+ * parts has reached the sum of its parts' fractions, each by its share of the run.
+ */
+function overallFromTruth(
+  body: TaskProgressResponse,
+  runId: string,
+  truth: Map<string, number>,
+  parts: Map<string, Map<number, { fraction: number; share: number }>>,
+): number | null {
   let weighted = 0;
   let total = 0;
   for (const subtask of body.subtasks) {
+    if (subtask.status !== 'skipped') total += subtask.weight;
+  }
+  for (const subtask of body.subtasks) {
     if (subtask.status === 'skipped') continue;
-    const fraction = subtask.status === 'completed' ? 1 : (truth.get(`${runId}/${subtask.name}`) ?? 0);
+    const ofParts = parts.get(`${runId}/${subtask.name}`);
+    const stepShare = total > 0 ? subtask.weight / total : 0;
+    const fromParts =
+      ofParts === undefined || stepShare === 0
+        ? null
+        : [...ofParts.values()].reduce((sum, p) => sum + p.share * p.fraction, 0) / stepShare;
+    const fraction =
+      subtask.status === 'completed' ? 1 : Math.min(1, fromParts ?? truth.get(`${runId}/${subtask.name}`) ?? 0);
     weighted += subtask.weight * fraction;
-    total += subtask.weight;
   }
   if (body.subtasks.find((s) => s.name === 'probe')?.status !== 'completed' || total === 0) return null;
   return (weighted / total) * 100;

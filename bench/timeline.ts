@@ -12,7 +12,9 @@ export interface Milestone {
   atMs: number | null;
 }
 
-const MEDIA = new Set<string>(MEDIA_STEPS);
+/** The media steps' activities: the transcode's are its chunks, its audio renditions and the assembly. */
+const TRANSCODE_PARTS = ['transcodeChunk', 'transcodeAudio', 'assembleLadder'];
+const MEDIA = new Set<string>([...MEDIA_STEPS, ...TRANSCODE_PARTS]);
 
 /** The run's milestones in order, from the POST to the client seeing the result. */
 export function runTimeline(events: HistoryEvent[], postedAtMs: number, resultSeenAtMs: number): Milestone[] {
@@ -34,12 +36,18 @@ export function runTimeline(events: HistoryEvent[], postedAtMs: number, resultSe
     { label: 'probe completed', atMs: at(probe?.completedMs) },
     { label: 'first media step started', atMs: at(min(media.map((span) => span.startedMs))) },
     { label: 'last media step started', atMs: at(max(media.map((span) => span.startedMs))) },
-    ...MEDIA_STEPS.map((step) => {
+    ...MEDIA_STEPS.filter((step) => step !== 'transcode').map((step) => {
       const span = ofType(step)[0];
       const retried =
         (span?.attempt ?? 1) > 1 ? ` (attempt ${span?.attempt}; before: ${span?.lastFailure ?? '?'})` : '';
       return { label: `${step} completed${retried}`, atMs: at(span?.completedMs) };
     }),
+    // The transcode of a run before chunks is one activity; a chunked one, its parts and then the assembly.
+    { label: 'transcode (one activity) completed', atMs: at(ofType('transcode')[0]?.completedMs) },
+    { label: 'first chunk completed', atMs: at(min(ofType('transcodeChunk').map((span) => span.completedMs))) },
+    { label: 'audio renditions completed', atMs: at(ofType('transcodeAudio')[0]?.completedMs) },
+    { label: 'last chunk completed', atMs: at(max(ofType('transcodeChunk').map((span) => span.completedMs))) },
+    { label: 'ladder assembled', atMs: at(ofType('assembleLadder')[0]?.completedMs) },
     { label: 'last media step completed', atMs: at(max(media.map((span) => span.completedMs))) },
     { label: `publish completed${publish?.local ? ' (local)' : ''}`, atMs: at(publish?.completedMs) },
     { label: 'outcome recorded', atMs: at(finished?.completedMs) },

@@ -20,5 +20,5 @@ export interface ActivityDeps {
   /** Webhook signing and where deliveries may go (config's `webhooks`); without secrets nothing is delivered. */
   webhooks?: { secrets: readonly string[]; allowPrivate: boolean };
   /** Sees every progress update before throttling; the benchmark uses it to measure how far reports lag the truth. */
-  observe?: (runId: string, step: string, fraction: number) => void;
+  observe?: (runId: string, step: string, fraction: number, part?: { part: number; share: number }) => void;
 }

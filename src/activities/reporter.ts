@@ -83,7 +83,7 @@ export function createProgressReporter(signalProgress: SignalProgress, observe?:
     let resume: unknown = previousDetails?.resume;
     const heartbeat = () => context.heartbeat(resume === undefined ? { fraction: best } : { fraction: best, resume });
     const update = (fraction: number) => {
-      observe?.(runId, step, fraction);
+      observe?.(runId, step, fraction, part === undefined ? undefined : { part, share });
       // The details keep the highest fraction any attempt reached: the next attempt starts its signals from there.
       best = Math.max(best, fraction);
       heartbeat();
