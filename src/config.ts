@@ -59,8 +59,8 @@ const ConfigSchema = z.object({
   /** Media steps one worker runs at once; default from its cores (see defaultMediaSlots). */
   MEDIA_SLOTS: z.coerce.number().int().min(1).max(256).optional(),
   /**
-   * Chunks of one video the deployment can encode at once (its media workers' cores, summed); a video's ladder is
-   * cut into about twice as many (see planChunks). Default: this worker's cores.
+   * Chunks of one video the deployment can encode at once (its media workers' MEDIA_SLOTS, summed); a video's
+   * ladder is cut into about twice as many (see planChunks). Default: this worker's own media slots.
    */
   TRANSCODE_PARALLELISM: z.coerce.number().int().min(1).max(1024).optional(),
   /** Port of the worker's Prometheus metrics (`/metrics`); unset means the worker serves none. */
@@ -218,7 +218,7 @@ export interface Config {
     readonly queues: readonly WorkerQueueRole[];
     /** Null: defaultMediaSlots of the worker's cores. */
     readonly mediaSlots: number | null;
-    /** Null: the worker's cores. */
+    /** Null: the worker's own media slots (MEDIA_SLOTS or its default). */
     readonly transcodeParallelism: number | null;
     /** Null: no metrics endpoint. */
     readonly metrics: { readonly host: string; readonly port: number } | null;

@@ -39,6 +39,11 @@ export function signalThrough(client: Client): SignalProgress {
  */
 const MAIN_QUEUE_SLOTS = 16;
 
+/** MEDIA_SLOTS, else the default for these cores, whichever queues the worker serves. */
+function mediaSlotsOrDefault(config: Config, cores: number): number {
+  return config.worker.mediaSlots ?? defaultMediaSlots(cores);
+}
+
 /** Media steps this worker runs at once: MEDIA_SLOTS, else the default for its cores; none without the media queue. */
 export function mediaSlotsOf(config: Config): number {
   if (!config.worker.queues.includes('media')) return 0;
@@ -66,7 +71,7 @@ export async function createWorker(
     probeTimeoutMs: 60_000,
     signalProgress: signalThrough(client),
     cores,
-    transcodeParallelism: config.worker.transcodeParallelism ?? cores,
+    transcodeParallelism: config.worker.transcodeParallelism ?? mediaSlotsOrDefault(config, cores),
     webhooks: config.webhooks,
     ...extra,
   });

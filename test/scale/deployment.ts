@@ -147,7 +147,7 @@ export class Deployment {
   }
 
   private environment(member: Member): Record<string, string> {
-    const { dataDir, temporalAddress, databaseUrl, taskQueue, mediaSlots } = this.options;
+    const { dataDir, temporalAddress, databaseUrl, taskQueue, mediaSlots, workers } = this.options;
     const shared = {
       DATA_DIR: dataDir,
       TEMPORAL_ADDRESS: temporalAddress,
@@ -157,7 +157,13 @@ export class Deployment {
     };
     return member.role === 'api'
       ? { ...shared, PORT: String(member.port) }
-      : { ...shared, MEDIA_SLOTS: String(mediaSlots), WORKER_METRICS_PORT: String(member.port) };
+      : {
+          ...shared,
+          MEDIA_SLOTS: String(mediaSlots),
+          // The deployment's media slots in all: a video's chunks are planned for every worker, as docs/deploy.md says.
+          TRANSCODE_PARALLELISM: String(mediaSlots * workers),
+          WORKER_METRICS_PORT: String(member.port),
+        };
   }
 }
 
