@@ -11,7 +11,8 @@ import {
   type MasterVariant,
 } from '../media/hls-master';
 import { formatVodPlaylist, listedSegments, type HlsSegment } from '../media/hls-playlist';
-import type { Rendition } from '../media/ladder';
+import { HLS_SEGMENT_SECONDS, type Rendition } from '../media/ladder';
+import { languageName, languageTag } from '../media/language';
 import type { VideoInfo } from '../media/probe';
 import { continueCounters, type ContinuityCarry } from '../media/ts-continuity';
 import { CHUNKS_DIR, exists } from './chunk-folders';
@@ -82,7 +83,7 @@ export function createAssembleLadder(deps: ActivityDeps) {
       const made: LadderRendition[] = [];
       for (const rendition of renditions) {
         const segments = await gatherRendition(out, rendition, ordered);
-        const video = measuredBandwidth(await sized(path.join(out, rendition.name), segments));
+        const video = measuredBandwidth(await sized(path.join(out, rendition.name), segments), HLS_SEGMENT_SECONDS);
         const first = segments[0];
         if (first === undefined) throw new Error(`rendition ${rendition.name} has no segments`);
         const codec = await encodedVideoCodec(
@@ -181,26 +182,34 @@ async function alreadyGathered(dest: string): Promise<HlsSegment[]> {
  * named by its title, else its language, else its number, and no two alike (the group's names must differ).
  */
 async function placeAudio(out: string, audio: AudioRenditionOutcome, info: VideoInfo) {
+  // Named in order, before any file is touched, so that of two tracks with one title the same one always gets the
+  // number.
   const names = new Set<string>();
+  const described = audio.tracks.map((track, position) => {
+    const about = info.audioTracks?.[track.audioTrack];
+    const language = languageTag(about?.language);
+    let name = about?.title ?? languageName(language) ?? (position === 0 ? 'Main' : `Track ${track.audioTrack + 1}`);
+    if (names.has(name)) name = `${name} (${track.audioTrack + 1})`;
+    names.add(name);
+    const master: MasterAudio = {
+      uri: `${track.name}/playlist.m3u8`,
+      name,
+      language,
+      channels: 2,
+      default: position === 0,
+    };
+    return { track, master };
+  });
   return Promise.all(
-    audio.tracks.map(async (track, position) => {
+    described.map(async ({ track, master }) => {
       const dest = path.join(out, track.name);
       if (!(await exists(dest))) await fs.rename(path.join(out, audio.folder, track.name), dest);
       const segments = listedSegments(await fs.readFile(path.join(dest, 'playlist.m3u8'), 'utf8'));
-      const about = info.audioTracks?.[track.audioTrack];
-      const language = about?.language ?? 'und';
-      let name =
-        about?.title ?? (language === 'und' ? (position === 0 ? 'Main' : `Track ${track.audioTrack + 1}`) : language);
-      if (names.has(name)) name = `${name} (${track.audioTrack + 1})`;
-      names.add(name);
-      const master: MasterAudio = {
-        uri: `${track.name}/playlist.m3u8`,
-        name,
-        language,
-        channels: 2,
-        default: position === 0,
+      return {
+        master,
+        segments: segments.length,
+        rate: measuredBandwidth(await sized(dest, segments), HLS_SEGMENT_SECONDS),
       };
-      return { master, segments: segments.length, rate: measuredBandwidth(await sized(dest, segments)) };
     }),
   );
 }

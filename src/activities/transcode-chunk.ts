@@ -59,6 +59,8 @@ export function createTranscodeChunk(deps: ActivityDeps, track: ProgressReporter
           await fs.mkdir(dir, { recursive: true });
           if (kept === null || start === chunk.first) return;
           for (let index = chunk.first; index < start; index += 1) {
+            // A heartbeat per segment: where links are not possible, copying a long chunk's outlasts the timeout.
+            update(0);
             await linkOrCopy(
               path.join(kept.folder, rendition.name, segmentFileName(index)),
               path.join(dir, segmentFileName(index)),

@@ -54,6 +54,8 @@ export const SubTaskProgress = z.object({
       running: z.number().int().min(0),
       retrying: z.number().int().min(0),
       pending: z.number().int().min(0),
+      /** Stopped unfinished: the step failed or the run was cancelled. */
+      cancelled: z.number().int().min(0),
     })
     .optional(),
 });

@@ -94,6 +94,7 @@ function countParts(parts: readonly PartState[]): NonNullable<SubTaskProgress['p
     running: count('running'),
     retrying: count('retrying'),
     pending: count('pending'),
+    cancelled: count('cancelled'),
   };
 }
 

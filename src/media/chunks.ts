@@ -18,7 +18,10 @@ export interface Chunk {
 
 /** Fewer segments than this and a chunk's fixed cost (ffmpeg start, the encoder's lookahead) is not worth paying. */
 export const MIN_CHUNK_SEGMENTS = 4;
-/** No chunk longer than 5 minutes of video: a retry after a crash re-encodes at most that much. */
+/**
+ * No chunk longer than 5 minutes of video, so a retry after a crash re-encodes at most that much — unless the cap on
+ * chunks needs longer ones (a video over 4 hours: a 6-hour one has chunks of 113 segments, 7.5 minutes).
+ */
 export const MAX_CHUNK_SEGMENTS = 75;
 /**
  * At most this many chunks, whatever the length: each costs a handful of history events (its activity, the task

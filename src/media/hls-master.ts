@@ -65,14 +65,14 @@ export function formatMasterPlaylist(variants: readonly MasterVariant[], audio: 
 
 /**
  * The RFC 6381 string of an H.264 stream from what ffprobe says of it: `avc1.` + profile_idc, the constraint flags
- * and level_idc, in hex. x264 sets no constraint flags for Main and High; Baseline is written as constrained, which
- * is what x264 makes of it.
+ * and level_idc, in hex, with the constraint flags x264 writes for that profile.
  */
 export function avcCodecString(profile: string, level: number): string {
   const profiles: Record<string, [number, number]> = {
-    'Constrained Baseline': [66, 0xe0],
-    Baseline: [66, 0xe0],
-    Main: [77, 0],
+    // x264 sets constraint_set0 for Baseline and constraint_set1 for Baseline and Main (its SPS writer).
+    'Constrained Baseline': [66, 0xc0],
+    Baseline: [66, 0xc0],
+    Main: [77, 0x40],
     High: [100, 0],
   };
   const [idc, flags] = profiles[profile] ?? [100, 0];
@@ -80,20 +80,28 @@ export function avcCodecString(profile: string, level: number): string {
   return `avc1.${hex(idc)}${hex(flags)}${hex(level)}`;
 }
 
-/** Peak and average bits per second of a playlist's segments, from their sizes and lengths. */
-export function measuredBandwidth(segments: readonly { bytes: number; seconds: number }[]): {
-  peak: number;
-  average: number;
-} {
+/**
+ * Peak and average bits per second of a playlist's segments, from their sizes and lengths. The peak is the HLS
+ * spec's: the highest rate of any run of consecutive segments lasting 0.5–1.5 × the target duration, so a last
+ * segment of a few frames (mostly one keyframe) does not pass for the variant's peak on its own.
+ */
+export function measuredBandwidth(
+  segments: readonly { bytes: number; seconds: number }[],
+  targetSeconds: number,
+): { peak: number; average: number } {
   let peak = 0;
-  let bytes = 0;
-  let seconds = 0;
-  for (const segment of segments) {
-    bytes += segment.bytes;
-    seconds += segment.seconds;
-    // A last segment of a few frames says little about the peak; the spec's peak is over whole segments.
-    if (segment.seconds >= 0.5) peak = Math.max(peak, (segment.bytes * 8) / segment.seconds);
+  for (let first = 0; first < segments.length; first += 1) {
+    let bytes = 0;
+    let seconds = 0;
+    for (let last = first; last < segments.length; last += 1) {
+      bytes += segments[last]?.bytes ?? 0;
+      seconds += segments[last]?.seconds ?? 0;
+      if (seconds > 1.5 * targetSeconds) break;
+      if (seconds >= 0.5 * targetSeconds) peak = Math.max(peak, (bytes * 8) / seconds);
+    }
   }
+  const bytes = segments.reduce((sum, segment) => sum + segment.bytes, 0);
+  const seconds = segments.reduce((sum, segment) => sum + segment.seconds, 0);
   const average = seconds > 0 ? (bytes * 8) / seconds : 0;
   return { peak: Math.max(peak, average), average };
 }

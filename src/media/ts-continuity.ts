@@ -13,15 +13,16 @@ export type ContinuityCarry = Map<number, number>;
  *
  * Every chunk of the ladder is its own ffmpeg, whose muxer starts each PID's counter at 0, so where one chunk's
  * segments follow another's the counters jump, and a demuxer reading the rendition through (ffmpeg's own, some
- * players') takes the jump for lost packets. A counter is 4 bits of each packet's header and counts only that PID's
- * packets, so shifting every counter of a PID by one amount repairs it: the segment then reads as the continuation
- * one encode would have muxed. A segment that already continues (the same chunk's, or one rewritten before a retry)
- * is only read. Returns the counters the next segment must continue.
+ * players') takes the jump for lost packets. A counter is 4 bits of each packet's header, counting that PID's
+ * packets with a payload; every counter is set to what a continuous mux would have written there — the previous
+ * one, plus one when the packet carries a payload — so the segment reads as the continuation of the one before.
+ * Each counter follows from the one before it alone, so a rewrite cut short (a worker killed mid-file) is finished
+ * by the next attempt, and a segment that already continues (the same chunk's) is only read. Returns the counters
+ * the next segment must continue.
  */
 export async function continueCounters(file: string, carry: ContinuityCarry): Promise<ContinuityCarry> {
   const handle = await fs.open(file, 'r+');
   try {
-    const shift = new Map<number, number>();
     const last: ContinuityCarry = new Map(carry);
     const buffer = Buffer.alloc(PACKET * BATCH);
     for (let position = 0; ; position += buffer.length) {
@@ -36,15 +37,10 @@ export async function continueCounters(file: string, carry: ContinuityCarry): Pr
         if (pid === 0x1fff) continue; // null packets carry no meaningful counter
         const header = buffer[at + 3] ?? 0;
         const counter = header & 0x0f;
-        const hasPayload = (header & 0x10) !== 0;
-        if (!shift.has(pid)) {
-          const previous = carry.get(pid);
-          const expected = previous === undefined ? counter : (previous + (hasPayload ? 1 : 0)) & 0x0f;
-          shift.set(pid, (expected - counter + 16) & 0x0f);
-        }
-        const by = shift.get(pid) ?? 0;
-        const fixed = (counter + by) & 0x0f;
-        if (by !== 0) {
+        const previous = last.get(pid);
+        // The first packet of a PID in the whole rendition keeps its counter; every later one follows from it.
+        const fixed = previous === undefined ? counter : (previous + ((header & 0x10) !== 0 ? 1 : 0)) & 0x0f;
+        if (fixed !== counter) {
           buffer[at + 3] = (header & 0xf0) | fixed;
           changed = true;
         }

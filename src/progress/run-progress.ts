@@ -144,6 +144,7 @@ export class RunProgress {
 
   fail(name: StepName, at: string, error: string): void {
     const step = this.step(name);
+    stopParts(step);
     step.status = 'failed';
     step.finishedAt = at;
     step.error = error;
@@ -154,6 +155,7 @@ export class RunProgress {
   cancelUnfinished(at: string): void {
     for (const step of this.state.steps) {
       if (FINAL_STEP_STATUSES.has(step.status)) continue;
+      stopParts(step);
       step.status = 'cancelled';
       step.finishedAt = at;
       this.touch(step, at);
@@ -238,6 +240,11 @@ function newStep(name: StepName, selected: boolean): StepState {
     message: selected ? null : 'not requested',
     error: null,
   };
+}
+
+/** The parts of a step that ends unfinished stop with it: none is left showing as running. */
+function stopParts(step: StepState): void {
+  for (const part of step.parts ?? []) if (part.status !== 'completed') part.status = 'cancelled';
 }
 
 function clampFraction(value: number): number {

@@ -53,7 +53,8 @@ export interface PartReport {
   fraction: number;
 }
 
-export type PartStatus = 'pending' | 'running' | 'retrying' | 'completed';
+/** `cancelled`: the part was stopped unfinished, because its step failed or the run was cancelled. */
+export type PartStatus = 'pending' | 'running' | 'retrying' | 'completed' | 'cancelled';
 
 export interface PartState {
   weight: number;

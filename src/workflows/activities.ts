@@ -110,7 +110,7 @@ function isNonRetryable(error: unknown): boolean {
 
 /**
  * Runs from this change on transcode in chunks, each chunk an activity any media worker may take, with the audio
- * encoded once as a rendition of its own, and the ladder put together by a local activity. Histories recorded
+ * encoded once as a rendition of its own, and the ladder put together by a media-queue activity. Histories recorded
  * before replay with the one-activity transcode. See docs/decisions.md, "Chunked transcode".
  */
 export const CHUNKED_TRANSCODE_PATCH = 'chunked-transcode';

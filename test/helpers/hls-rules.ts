@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse, types } from 'hls-parser';
+import { HLS_SEGMENT_SECONDS } from '../../src/media/ladder';
 import { audioStart, decodedSeconds, opensWithKeyframe, videoStart } from './media';
 
 /**
@@ -70,6 +71,9 @@ async function checkMediaPlaylist(file: string, video: boolean): Promise<{ peak:
   const playlist = parse(await fs.readFile(file, 'utf8'));
   if (!(playlist instanceof types.MediaPlaylist)) throw new Error(`${file} is not a media playlist`);
   expect(playlist.endlist).toBe(true);
+  // The ladder's segments are 4 s (a clip shorter than that, one shorter segment): a target above it would mean a
+  // missed cut somewhere (an 8-s segment).
+  expect(playlist.targetDuration).toBeLessThanOrEqual(HLS_SEGMENT_SECONDS);
   expect(playlist.segments.length).toBeGreaterThan(0);
   let peak = 0;
   for (const segment of playlist.segments) {

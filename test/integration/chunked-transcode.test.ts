@@ -4,6 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import type { LadderOutcome } from '../../src/activities/assemble-ladder';
+import { completePart, partFolders } from '../../src/activities/chunk-folders';
 import type { Chunk } from '../../src/media/chunks';
 import { listedSegments } from '../../src/media/hls-playlist';
 import { stagingDir } from '../../src/media/layout';
@@ -150,6 +151,15 @@ describe('chunked transcode', () => {
     expect(again.segments).toBe(3);
     expect(await fs.readFile(path.join(done, '240p', 'playlist.m3u8'), 'utf8')).toBe(before);
     expect((await fs.stat(marker)).mtimeMs).toBe(mtimeMs);
+    // An older attempt that finishes after the chunk was done (a worker given up for lost): its rename fails, its
+    // folder goes, and the finished chunk is as it was.
+    const late = partFolders(stagingDir(dataDir, videoId, runId), '0', 1);
+    await fs.mkdir(path.join(late.attempt, '240p'), { recursive: true });
+    await fs.writeFile(path.join(late.attempt, '240p', 'segment_0000.ts'), 'not this one');
+    expect(await completePart(late)).toBe(false);
+    expect(await fs.readFile(path.join(done, '240p', 'playlist.m3u8'), 'utf8')).toBe(before);
+    expect((await fs.stat(marker)).mtimeMs).toBe(mtimeMs);
+    await expect(fs.stat(late.attempt)).rejects.toThrow();
   }, 120_000);
 
   /** Same renditions, segment names and lengths, segment start times, frame counts and audio as the reference. */

@@ -37,7 +37,7 @@ const INFO: VideoInfo = {
 
 /**
  * A 6-hour video's run stays far inside Temporal's history limits: its ladder is many chunks, every chunk and every
- * other step reports progress through the real reporter (its signals coalesced by the real throttle), many at once,
+ * other step reports progress through the real reporter and throttle, many at once and none sharing a signal,
  * and the whole run still ends under 1,000 events. The activities are stubs that only report; the workflow, the
  * chunk plan and the progress path are the real ones.
  */
@@ -54,11 +54,14 @@ describe('the history of a 6-hour video', () => {
 
   it('ends under 1,000 events with every chunk reporting progress', async () => {
     const taskQueue = `long-history-${randomUUID()}`;
-    const track = createProgressReporter(signalThrough(env.client));
     const chunks = planChunks(INFO, 8);
-    /** A step's work: a hundred progress updates, as an encode's would be, a few milliseconds apart. */
+    /**
+     * A step's work: a hundred progress updates, as an encode's would be, a few milliseconds apart. Each activity
+     * gets a reporter of its own, as if every chunk ran on a worker of its own: the worst case, where no two
+     * parts' reports share a signal.
+     */
     const report = async (step: 'thumbnails' | 'transcode' | 'audio' | 'scenes', input: MediaStepInput) => {
-      const tracker = track(step, input.share, input.part);
+      const tracker = createProgressReporter(signalThrough(env.client))(step, input.share, input.part);
       try {
         for (let i = 1; i <= 100; i += 1) {
           tracker.update(i / 100);

@@ -147,15 +147,15 @@ describe('real-world input', () => {
     expect(await meanVolumeDb(path.join(run.out, 'audio.m4a'))).toBeGreaterThan(-40);
     const master = await fs.readFile(path.join(run.out, 'master.m3u8'), 'utf8');
     expect(master).toContain(
-      'NAME="eng",LANGUAGE="eng",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio-1/playlist.m3u8"',
+      'NAME="English",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio-1/playlist.m3u8"',
     );
     expect(master).toContain(
-      'NAME="fra",LANGUAGE="fra",DEFAULT=NO,AUTOSELECT=YES,CHANNELS="2",URI="audio-0/playlist.m3u8"',
+      'NAME="French",LANGUAGE="fr",DEFAULT=NO,AUTOSELECT=YES,CHANNELS="2",URI="audio-0/playlist.m3u8"',
     );
     await expectAppleHlsRules(run.out, {
       durationSeconds: run.value!.info.durationSeconds,
       hasAudio: true,
-      language: 'eng',
+      language: 'en',
     });
   }, 120_000);
 

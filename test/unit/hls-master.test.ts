@@ -55,20 +55,45 @@ describe('formatMasterPlaylist', () => {
 describe('avcCodecString', () => {
   it('spells profile, constraints and level in hex', () => {
     expect(avcCodecString('High', 40)).toBe('avc1.640028');
-    expect(avcCodecString('Main', 31)).toBe('avc1.4d001f');
-    expect(avcCodecString('Constrained Baseline', 30)).toBe('avc1.42e01e');
+    expect(avcCodecString('Main', 31)).toBe('avc1.4d401f');
+    expect(avcCodecString('Constrained Baseline', 30)).toBe('avc1.42c01e');
   });
 });
 
 describe('measuredBandwidth', () => {
-  it('takes the peak over whole segments and the average over all', () => {
-    const rate = measuredBandwidth([
-      { bytes: 1_000_000, seconds: 4 },
-      { bytes: 3_000_000, seconds: 4 },
-      // A last segment of a few frames: its rate is not a peak.
-      { bytes: 200_000, seconds: 0.1 },
-    ]);
-    expect(rate.peak).toBe(6_000_000);
+  it('takes the peak over runs of segments lasting half to one and a half target durations, the average over all', () => {
+    const rate = measuredBandwidth(
+      [
+        { bytes: 1_000_000, seconds: 4 },
+        { bytes: 3_000_000, seconds: 4 },
+        // A last segment of a few frames: its rate alone is not a peak (0.1 s is under half the target), only with
+        // the segment before it.
+        { bytes: 200_000, seconds: 0.1 },
+      ],
+      4,
+    );
+    expect(rate.peak).toBeCloseTo((3_200_000 * 8) / 4.1, 6);
     expect(rate.average).toBeCloseTo((4_200_000 * 8) / 8.1, 3);
+  });
+
+  it('counts a short last segment with the one before it', () => {
+    // 1 s: under half the 4-s target alone, so it is measured with the segment before it (5 s, within 1.5 ×).
+    const rate = measuredBandwidth(
+      [
+        { bytes: 500_000, seconds: 4 },
+        { bytes: 1_000_000, seconds: 1 },
+      ],
+      4,
+    );
+    expect(rate.peak).toBe((1_500_000 * 8) / 5);
+    // And only runs within the bounds: two 4-s segments together (8 s) are past 1.5 × 4.
+    const steady = measuredBandwidth(
+      [
+        { bytes: 4_000_000, seconds: 4 },
+        { bytes: 1_000_000, seconds: 4 },
+      ],
+      4,
+    );
+    expect(steady.peak).toBe(8_000_000);
   });
 });

@@ -208,4 +208,21 @@ describe('RunProgress, a step made of parts', () => {
     expect(transcode().fraction).toBe(1);
     expect(transcode().parts?.map((part) => part.status)).toEqual(['completed', 'completed']);
   });
+
+  it('stops the unfinished parts with their step, so none shows as running', () => {
+    const progress = new RunProgress('v', 'r', ['probe', 'transcode', 'publish'], at(0));
+    progress.start('transcode', at(1));
+    progress.divide('transcode', [1, 1, 1], at(1));
+    progress.report({
+      step: 'transcode',
+      attempt: 0,
+      fraction: 0,
+      at: at(2),
+      parts: [{ part: 0, attempt: 1, fraction: 0.5 }],
+    });
+    progress.completePart('transcode', 1, at(3));
+    progress.fail('transcode', at(4), 'chunk 3 could not be encoded');
+    const parts = progress.snapshot().steps.find((step) => step.name === 'transcode')?.parts;
+    expect(parts?.map((part) => part.status)).toEqual(['cancelled', 'completed', 'cancelled']);
+  });
 });

@@ -66,6 +66,22 @@ describe('continueCounters', () => {
     expect(await fs.readFile(second)).toEqual(rewritten);
   });
 
+  it('finishes a rewrite that was cut short: each counter follows from the one before it', async () => {
+    const file = path.join(dir, 'd.ts');
+    // The first two packets rewritten already (a worker killed mid-file), the rest still as the chunk's muxer wrote.
+    await fs.writeFile(
+      file,
+      stream([
+        [256, 6, true],
+        [256, 7, true],
+        [256, 2, true],
+        [256, 3, true],
+      ]),
+    );
+    await continueCounters(file, new Map([[256, 5]]));
+    expect(countersOf(await fs.readFile(file))).toEqual([6, 7, 8, 9]);
+  });
+
   it('wraps the 4-bit counter', async () => {
     const file = path.join(dir, 'c.ts');
     await fs.writeFile(
