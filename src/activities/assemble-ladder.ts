@@ -15,13 +15,14 @@ import { HLS_SEGMENT_SECONDS, type Rendition } from '../media/ladder';
 import { languageName, languageTag } from '../media/language';
 import type { VideoInfo } from '../media/probe';
 import { continueCounters, type ContinuityCarry } from '../media/ts-continuity';
-import { CHUNKS_DIR, exists } from './chunk-folders';
+import { CHUNKS_DIR } from './chunk-folders';
+import { exists, writeAtomically } from './files';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { currentStagingDir } from './source';
 import type { AudioRenditionOutcome } from './transcode-audio';
 import type { ChunkOutcome } from './transcode-chunk';
-import { writeAtomically, type TranscodeResume } from './transcode-resume';
+import type { TranscodeResume } from './transcode-resume';
 
 export interface AssembleInput {
   videoId: string;

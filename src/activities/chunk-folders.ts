@@ -32,13 +32,6 @@ export function partFolders(out: string, part: string, attempt: number): PartFol
   };
 }
 
-export async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * Makes an attempt's folder the part's: true when this attempt's rename did it, false when another attempt had
  * already finished the part (its work is as good; this attempt's is dropped). Other attempts' folders go either way.

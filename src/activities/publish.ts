@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { currentLink, runDir, stagingDir, videoDir } from '../media/layout';
 import type { ActivityDeps } from './deps';
+import { exists } from './files';
 import { toActivityFailure } from './failures';
 import { currentExecution } from './source';
 import { MANIFEST_FILE, type PublishedManifest } from '../media/manifest';
@@ -112,11 +113,4 @@ async function listFiles(dir: string, prefix = ''): Promise<{ path: string; byte
     }),
   );
   return lists.flat().sort((a, b) => a.path.localeCompare(b.path));
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
 }

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { buildAudioRenditionArgs } from '../media/hls';
 import { formatVodPlaylist, listedSegments } from '../media/hls-playlist';
 import type { VideoInfo } from '../media/probe';
-import { completePart, exists, partFolders } from './chunk-folders';
+import { completePart, partFolders } from './chunk-folders';
 import type { ActivityDeps } from './deps';
 import { runFfmpegStep } from './ffmpeg-step';
 import { mediaStep } from './media-step';
 import type { ProgressReporter } from './reporter';
 import type { MediaStepInput } from './step-input';
-import { writeAtomically } from './transcode-resume';
+import { exists, writeAtomically } from './files';
 
 export interface AudioRenditionInput extends MediaStepInput {
   audioKbps: number;

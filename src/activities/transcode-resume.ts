@@ -11,6 +11,7 @@ import {
   type HlsSegment,
 } from '../media/hls-playlist';
 import { HLS_SEGMENT_SECONDS, type Rendition } from '../media/ladder';
+import { writeAtomically } from './files';
 
 /**
  * What a transcode attempt leaves in its heartbeat details for the next one: how many segments every rendition has
@@ -129,11 +130,4 @@ async function looksWhole(file: string): Promise<boolean> {
   } finally {
     await handle?.close();
   }
-}
-
-/** Writes a file whole or not at all: readers (a retry, a player) never see half of it. */
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.tmp`;
-  await fs.writeFile(temporary, text);
-  await fs.rename(temporary, file);
 }

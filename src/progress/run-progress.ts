@@ -1,5 +1,5 @@
 import { rollUpProgress } from './rollup';
-import type { PartReport, ProgressState, RunPhase, StepState, SubtaskProgressReport } from './state';
+import type { PartReport, PartState, ProgressState, RunPhase, StepState, SubtaskProgressReport } from './state';
 import { DEFAULT_STEP_WEIGHTS, STEP_NAMES, type StepName } from './steps';
 
 const FINAL_STEP_STATUSES = new Set(['completed', 'skipped', 'failed', 'cancelled']);
@@ -97,24 +97,8 @@ export class RunProgress {
     }
     const step = this.step(report.step);
     if (FINAL_STEP_STATUSES.has(step.status) || report.attempt < step.attempt) return false;
-    const fraction = clampFraction(report.fraction);
-    const newAttempt = report.attempt > step.attempt;
-    if (!newAttempt && fraction <= step.fraction && (report.message ?? step.message) === step.message) return false;
-
-    if (newAttempt) {
-      step.attempt = report.attempt;
-      step.status = 'retrying';
-    }
-    if (fraction > step.fraction) {
-      step.fraction = fraction;
-      step.status = 'running';
-    } else if (step.status === 'pending') {
-      step.status = 'running';
-    }
-    if (report.message !== undefined) step.message = report.message;
-    step.startedAt ??= report.at;
-    this.touch(step, report.at);
-    return true;
+    const advanced = advance(step, report.attempt, clampFraction(report.fraction));
+    return this.noted(step, report, advanced);
   }
 
   /** Sets a step's weight, e.g. once the probe has told us the video's duration and size. */
@@ -171,28 +155,22 @@ export class RunProgress {
   }
 
   /** A part's report: the same rules as a step's (never down, older attempts ignored), then the step recounted. */
-  private reportPart(report: SubtaskProgressReport, { part: index, attempt, fraction: reported }: PartReport): boolean {
+  private reportPart(report: SubtaskProgressReport, { part: index, attempt, fraction }: PartReport): boolean {
     const step = this.step(report.step);
     const part = step.parts?.[index];
     if (part === undefined || FINAL_STEP_STATUSES.has(step.status) || part.status === 'completed') return false;
     if (attempt < part.attempt) return false;
-    const fraction = clampFraction(reported);
-    const newAttempt = attempt > part.attempt;
-    const message = report.message ?? step.message;
-    if (!newAttempt && fraction <= part.fraction && part.status !== 'pending' && message === step.message) return false;
-    if (newAttempt) {
-      part.attempt = attempt;
-      part.status = attempt > 1 ? 'retrying' : 'running';
-    }
-    if (fraction > part.fraction) {
-      part.fraction = fraction;
-      part.status = 'running';
-    } else if (part.status === 'pending') {
-      part.status = 'running';
-    }
+    const advanced = advance(part, attempt, clampFraction(fraction));
+    if (advanced) this.recountParts(step);
+    return this.noted(step, report, advanced);
+  }
+
+  /** The rest of a report, once its step or part has moved (or not): its message, and the step's times. */
+  private noted(step: StepState, report: SubtaskProgressReport, advanced: boolean): boolean {
+    const newMessage = report.message !== undefined && report.message !== step.message;
+    if (!advanced && !newMessage) return false;
     if (report.message !== undefined) step.message = report.message;
     step.startedAt ??= report.at;
-    this.recountParts(step);
     this.touch(step, report.at);
     return true;
   }
@@ -240,6 +218,28 @@ function newStep(name: StepName, selected: boolean): StepState {
     message: selected ? null : 'not requested',
     error: null,
   };
+}
+
+/**
+ * Moves a step, or one of its parts, on by a report from `attempt` (never an older one) at `fraction`: a newer
+ * attempt shows `retrying` from the second on and holds the fraction until it passes it; the fraction never goes
+ * down. Returns whether anything changed.
+ */
+function advance(target: StepState | PartState, attempt: number, fraction: number): boolean {
+  const newAttempt = attempt > target.attempt;
+  const moved = fraction > target.fraction;
+  if (!newAttempt && !moved && target.status !== 'pending') return false;
+  if (newAttempt) {
+    target.attempt = attempt;
+    target.status = attempt > 1 ? 'retrying' : 'running';
+  }
+  if (moved) {
+    target.fraction = fraction;
+    target.status = 'running';
+  } else if (target.status === 'pending') {
+    target.status = 'running';
+  }
+  return true;
 }
 
 /** The parts of a step that ends unfinished stop with it: none is left showing as running. */
