@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse, types } from 'hls-parser';
 import { HLS_SEGMENT_SECONDS } from '../../src/media/ladder';
-import { audioStart, decodedSeconds, opensWithKeyframe, videoStart } from './media';
+import { audioStart, decodedSeconds, ffprobe, opensWithKeyframe, videoStart } from './media';
 
 /**
  * Checks a published ladder against Apple's HLS authoring rules, read with an independent parser (hls-parser) and
@@ -10,7 +10,8 @@ import { audioStart, decodedSeconds, opensWithKeyframe, videoStart } from './med
  * - master: EXT-X-INDEPENDENT-SEGMENTS; the audio (when the source has it) TYPE=AUDIO renditions of one group, each
  *   with GROUP-ID, NAME, LANGUAGE, DEFAULT and AUTOSELECT, one of them the default; every variant with BANDWIDTH at least the peak of its segments (audio
  *   included), AVERAGE-BANDWIDTH, CODECS naming video and audio, RESOLUTION, FRAME-RATE and AUDIO;
- * - every media playlist: no segment longer than its target duration, every video segment opening with an IDR;
+ * - every media playlist: no segment longer than its target duration, every video segment opening with an IDR and
+ *   holding video only, every audio segment audio only;
  * - every rendition and the audio decode whole, at the source's duration, and start together.
  */
 export async function expectAppleHlsRules(
@@ -80,6 +81,9 @@ async function checkMediaPlaylist(file: string, video: boolean): Promise<{ peak:
     expect(Math.round(segment.duration)).toBeLessThanOrEqual(playlist.targetDuration);
     const segmentFile = path.join(path.dirname(file), segment.uri);
     if (video) expect(await opensWithKeyframe(segmentFile)).toBe(true);
+    // Audio is encoded once, as a rendition of its own: a video segment carries video only, an audio one audio only.
+    const kinds = (await ffprobe(segmentFile)).streams.map((stream) => stream.codec_type);
+    expect([...new Set(kinds)]).toEqual([video ? 'video' : 'audio']);
     const { size } = await fs.stat(segmentFile);
     if (segment.duration >= 0.5) peak = Math.max(peak, (size * 8) / segment.duration);
   }
