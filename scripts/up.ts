@@ -9,6 +9,7 @@ import { loadConfigOrExit } from '../src/config';
 import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { ensureTemporalCli } from './lib/temporal-cli';
 import { isListening } from './lib/listening';
+import { buildDashboard } from './lib/web-build';
 
 const config = loadConfigOrExit();
 const log = (message: string) => console.log(`reprocess: ${message}`);
@@ -75,6 +76,7 @@ async function run(): Promise<void> {
 
   // tsx as a loader in the process itself, not its CLI (which runs the entry in a child of its own): a signal, or a
   // crash, then reaches the process that does the work, and a restart never finds an orphan holding its port.
+  buildDashboard();
   start('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts']);
   start('api', process.execPath, ['--import', 'tsx', 'src/api/server.ts']);
   await waitFor(() => isListening(config.host, config.port), 60_000, 'the API');
@@ -83,10 +85,11 @@ async function run(): Promise<void> {
   const api = `http://${config.host}:${config.port}`;
   console.log(`
 reprocess is up (Ctrl-C stops everything)
+  Dashboard    ${api}/
   API          ${api}/api/v1/videos/{video_id}/run_sync   (videos live in ${path.join(config.dataDir, 'media')}/{video_id}/source.<ext>)
   API docs     ${api}/docs   (OpenAPI: ${api}/openapi.json)
   Health       ${api}/healthz · ${api}/readyz · ${api}/metrics
-  Temporal UI  http://${host}:${config.temporal.uiPort}
+  Temporal UI  ${config.temporal.uiUrl}
   Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace}, task queues ${config.temporal.taskQueue} and ${config.temporal.mediaTaskQueue})
 `);
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { STANDARD_RETRY_SCHEDULE_MS } from './webhooks/retry-schedule';
@@ -150,6 +151,18 @@ const ConfigSchema = z.object({
         .max(20),
     )
     .optional(),
+  /**
+   * Secret of the short-lived media tokens (HMAC-SHA256) that let an EventSource, a `<video>` or hls.js read one
+   * video's event stream and media without a header. Every API instance must share it. Default: derived from API_KEYS,
+   * which every instance shares already.
+   */
+  MEDIA_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').max(1024).optional(),
+  /** How long a media token lives, in seconds. */
+  MEDIA_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Where the dashboard links each run in the Temporal UI; default the UI of the dev server `npm run up` starts. */
+  TEMPORAL_UI_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL, e.g. http://127.0.0.1:8233' })
+    .optional(),
   /** Largest upload POST /api/v1/videos accepts, in bytes (default 4 GiB). */
   MAX_UPLOAD_BYTES: z.coerce
     .number()
@@ -181,6 +194,8 @@ export interface Config {
     /** The media steps' queue. */
     readonly mediaTaskQueue: string;
     readonly uiPort: number;
+    /** The Temporal UI's base URL, without a trailing slash. */
+    readonly uiUrl: string;
     /** Null for a plain connection (the dev server). */
     readonly tls: {
       readonly certPath: string | null;
@@ -195,6 +210,8 @@ export interface Config {
   readonly queryTimeoutMs: number;
   /** Accepted API keys; empty means the API is open, and then it binds to loopback only. */
   readonly apiKeys: readonly string[];
+  /** Media tokens (see src/api/media-tokens.ts): the HMAC secret and how long a token lives. */
+  readonly mediaTokens: { readonly secret: string; readonly ttlSeconds: number };
   readonly catalog: {
     /** PostgreSQL connection string, or null for the SQLite file in DATA_DIR. */
     readonly databaseUrl: string | null;
@@ -280,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: raw.TASK_QUEUE,
       mediaTaskQueue: raw.MEDIA_TASK_QUEUE ?? mediaQueueOf(raw.TASK_QUEUE),
       uiPort: raw.TEMPORAL_UI_PORT,
+      uiUrl: (raw.TEMPORAL_UI_URL ?? defaultUiUrl(raw.TEMPORAL_ADDRESS, raw.TEMPORAL_UI_PORT)).replace(/\/+$/, ''),
       tls,
       apiKey: raw.TEMPORAL_API_KEY ?? null,
     },
@@ -288,6 +306,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffprobePath: raw.FFPROBE_PATH,
     queryTimeoutMs: raw.QUERY_TIMEOUT_MS,
     apiKeys: raw.API_KEYS ?? [],
+    mediaTokens: {
+      secret: raw.MEDIA_TOKEN_SECRET ?? mediaTokenSecretFromKeys(raw.API_KEYS ?? []),
+      ttlSeconds: raw.MEDIA_TOKEN_TTL_SECONDS,
+    },
     catalog: { databaseUrl: raw.DATABASE_URL ?? null, migrateOnStart: raw.MIGRATE_ON_START },
     maxUploadBytes: raw.MAX_UPLOAD_BYTES,
     browsers: { allowedHosts: raw.ALLOWED_HOSTS ?? [], allowedOrigins: raw.ALLOWED_ORIGINS ?? [] },
@@ -307,6 +329,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         raw.WORKER_METRICS_PORT === undefined ? null : { host: raw.WORKER_METRICS_HOST, port: raw.WORKER_METRICS_PORT },
     },
   });
+}
+
+/** The dev server's UI: on the frontend's host, at the UI port `npm run up` gives it. */
+function defaultUiUrl(temporalAddress: string, uiPort: number): string {
+  const host = temporalAddress.slice(0, temporalAddress.lastIndexOf(':'));
+  return `http://${host}:${uiPort}`;
+}
+
+/**
+ * Without MEDIA_TOKEN_SECRET, tokens are signed with a secret derived from the API keys: every instance of a
+ * deployment has the same keys, so a token minted by one is honoured by all, and retiring the keys retires the tokens.
+ * Without keys nothing needs a token, and a fixed secret signs them (they grant nothing a request without one lacks).
+ */
+function mediaTokenSecretFromKeys(apiKeys: readonly string[]): string {
+  return createHmac('sha256', 'reprocess media tokens')
+    .update([...apiKeys].sort().join(','))
+    .digest('hex');
 }
 
 /** The media queue that goes with a task queue when MEDIA_TASK_QUEUE is not set. */

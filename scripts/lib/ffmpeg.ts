@@ -39,6 +39,6 @@ export function ensureMediaTools(log: Log, env: NodeJS.ProcessEnv = process.env)
   return { ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe };
 }
 
-function canApt(env: NodeJS.ProcessEnv): boolean {
+export function canApt(env: NodeJS.ProcessEnv): boolean {
   return process.getuid?.() === 0 && which('apt-get', env['PATH']) !== null;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Koa from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from '../logger';
@@ -17,11 +18,14 @@ import { buildOpenApiDocument } from './openapi';
 import { ApiRouter, type Operation } from './operations';
 import type { Orchestrator } from './orchestrator';
 import { ProgressReader } from './progress-reader';
+import { MediaTokens } from './media-tokens';
+import { dashboardRoutes, isDashboardPath } from './routes/dashboard';
 import { docsRoutes } from './routes/docs';
 import { eventRoutes } from './routes/events';
 import { opsRoutes, type ReadinessProbe } from './routes/ops';
 import { mediaRoutes } from './routes/media';
 import { reprocessRoutes } from './routes/reprocess';
+import { tokenRoutes } from './routes/tokens';
 import { videoRoutes } from './routes/videos';
 import { runStarter } from './starts';
 import { NO_CALLBACKS, type CallbackSettings } from './callbacks';
@@ -53,6 +57,10 @@ export interface AppDeps {
   version?: string;
   /** Webhooks: whether runs may name a callback_url, where it may point, how deliveries are retried. */
   callbacks?: CallbackSettings;
+  /** Media tokens for the event stream and /media (config's `mediaTokens`). */
+  mediaTokens?: { secret: string; ttlSeconds: number };
+  /** Where the dashboard links runs in the Temporal UI. */
+  temporalUi?: { uiUrl: string; namespace: string };
 }
 
 export type ReprocessApp = Koa<RequestState> & {
@@ -121,6 +129,20 @@ export function createApp(deps: AppDeps): ReprocessApp {
     api,
   );
   mediaRoutes(deps.dataDir, api);
+  const tokens = new MediaTokens(
+    deps.mediaTokens?.secret ?? randomBytes(32).toString('hex'),
+    deps.mediaTokens?.ttlSeconds ?? 900,
+  );
+  tokenRoutes({ tokens, requireVideo }, api);
+  dashboardRoutes(
+    {
+      version: deps.version ?? '0.0.0',
+      apiKeysRequired: (deps.apiKeys ?? []).length > 0,
+      temporal: deps.temporalUi ?? { uiUrl: 'http://127.0.0.1:8233', namespace: 'default' },
+      maxUploadBytes: deps.maxUploadBytes ?? 4 * 1024 ** 3,
+    },
+    api,
+  );
 
   const app = new Koa<RequestState>();
   app.use(requestContext(deps.logger));
@@ -134,7 +156,13 @@ export function createApp(deps: AppDeps): ReprocessApp {
     }),
   );
   app.use(refuseCrossSite(deps.browsers?.allowedOrigins ?? []));
-  app.use(requireApiKey(deps.apiKeys ?? []));
+  app.use(
+    requireApiKey({
+      apiKeys: deps.apiKeys ?? [],
+      isPublic: (requestPath) => requestPath === '/healthz' || isDashboardPath(requestPath),
+      tokens,
+    }),
+  );
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   // Errors are rendered by errorEnvelope and logged there; Koa's default stderr printing would log them twice.

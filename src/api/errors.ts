@@ -26,6 +26,14 @@ export const ERROR_CATALOGUE = {
     message: 'This server sends no webhooks (WEBHOOK_SECRETS is not set): start the run without callback_url',
   },
   UNAUTHORIZED: { status: 401, message: 'A valid API key is required: send Authorization: Bearer <key>' },
+  TOKEN_INVALID: {
+    status: 401,
+    message: 'The media token is not valid: mint one for this video with POST /api/v1/videos/{video_id}/tokens',
+  },
+  TOKEN_EXPIRED: {
+    status: 401,
+    message: 'The media token has expired: mint a new one with POST /api/v1/videos/{video_id}/tokens',
+  },
   HOST_NOT_ALLOWED: {
     status: 403,
     message:

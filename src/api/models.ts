@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { VIDEO_ID_PATTERN } from '../media/layout';
+// Imports nothing of Node: the dashboard's browser code takes its types from here too.
+import { VIDEO_ID_PATTERN } from '../media/video-id';
 import { STEP_NAMES, SUBTASK_STATUSES, TASK_STATUSES } from '../progress';
 
 /** The zod models shared by the routes (validation) and the docs: nothing about the API's shape is declared twice. */
@@ -143,6 +144,13 @@ export const IngestFields = z
 
 const OutputFile = z.object({ path: z.string(), url: z.string(), size_bytes: z.number().int().min(0) });
 
+/** Attempts of a run's steps, summed, read from its last recorded state; null when none was recorded. */
+const RunAttempts = z.object({
+  total: z.number().int().min(0),
+  /** Attempts beyond each step's first: how often something was retried. */
+  retries: z.number().int().min(0),
+});
+
 export const RunRecord = z.object({
   run_id: z.string(),
   video_id: VideoId,
@@ -154,6 +162,7 @@ export const RunRecord = z.object({
   started_at: Timestamp.nullable(),
   finished_at: Timestamp.nullable(),
   updated_at: Timestamp,
+  attempts: RunAttempts.nullable(),
   /** How the run's webhook delivery ended, once it has; absent for runs without a callback. */
   notify: NotifyProgress.optional(),
 });
@@ -191,6 +200,33 @@ export const VideoPage = z.object({ items: z.array(VideoResponse), next_cursor: 
 export type VideoPage = z.infer<typeof VideoPage>;
 export const RunHistoryPage = z.object({ items: z.array(RunRecord), next_cursor: z.string().nullable() });
 export type RunHistoryPage = z.infer<typeof RunHistoryPage>;
+
+/** A media token: read-only, for one video's event stream and `/media` files, until it expires. */
+export const MediaTokenResponse = z.object({
+  token: z.string(),
+  video_id: VideoId,
+  scope: z.literal('read'),
+  expires_at: Timestamp,
+  expires_in: z.number().int().min(1).describe('seconds'),
+  /** Where the token is taken, as `?token=`; nowhere else. */
+  accepted_on: z.array(z.string()),
+});
+export type MediaTokenResponse = z.infer<typeof MediaTokenResponse>;
+
+/** What a client (the dashboard) needs to know of this deployment before it asks for anything else. */
+export const ServiceInfoResponse = z.object({
+  version: z.string(),
+  /** Whether requests need `Authorization: Bearer <key>`. */
+  api_keys_required: z.boolean(),
+  steps: z.array(StepNameModel),
+  /** Steps every run performs, whatever it asks for. */
+  mandatory_steps: z.array(StepNameModel),
+  /** The default ladder's heights, tallest first; a run never makes one taller than its source. */
+  renditions: z.array(z.number().int()),
+  temporal: z.object({ ui_url: z.string(), namespace: z.string() }),
+  max_upload_bytes: z.number().int(),
+});
+export type ServiceInfoResponse = z.infer<typeof ServiceInfoResponse>;
 
 export const ErrorEnvelope = z.object({
   error: z.object({

@@ -6,8 +6,10 @@ import {
   HealthResponse,
   IngestResponse,
   ReadinessResponse,
+  MediaTokenResponse,
   ReprocessRequest,
   RunHistoryPage,
+  ServiceInfoResponse,
   RunRecord,
   SubTaskProgress,
   TaskProgressResponse,
@@ -29,6 +31,8 @@ const COMPONENTS = {
   RunHistoryPage,
   HealthResponse,
   ReadinessResponse,
+  MediaTokenResponse,
+  ServiceInfoResponse,
   ErrorEnvelope,
 } as const;
 

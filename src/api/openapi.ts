@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DOCS_ASSET_NAMES } from './docs-assets';
+import { DASHBOARD_ASSETS, DOCS_ASSET_NAMES } from './docs-assets';
 import { ERROR_CATALOGUE, type ErrorCode } from './errors';
 import { VideoId } from './models';
 import { componentSchemas, ref } from './openapi-components';
@@ -28,6 +28,7 @@ export function buildOpenApiDocument(version: string, operations: readonly Opera
     tags: [
       { name: 'videos', description: 'Upload, list and read videos, and fetch their outputs' },
       { name: 'runs', description: "Start, follow and cancel a video's reprocessing runs" },
+      { name: 'dashboard', description: 'The web dashboard served at `/`, and what it asks of the API' },
       { name: 'operations', description: 'Health, readiness and metrics' },
       { name: 'docs', description: 'This document and its page' },
     ],
@@ -41,6 +42,14 @@ export function buildOpenApiDocument(version: string, operations: readonly Opera
           scheme: 'bearer',
           description: 'One of the API_KEYS; not needed when none are set',
         },
+        mediaToken: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'token',
+          description:
+            "A media token from POST /api/v1/videos/{video_id}/tokens: read-only, for that video's event stream and " +
+            '/media files only, until it expires',
+        },
       },
     },
   };
@@ -53,6 +62,7 @@ function describeOperation(operation: Operation): Record<string, unknown> {
     summary: operation.summary,
     ...(operation.description ? { description: operation.description } : {}),
     ...(operation.auth === false ? { security: [] } : {}),
+    ...(operation.mediaToken ? { security: [{ bearerAuth: [] }, { mediaToken: [] }] } : {}),
     parameters: parametersOf(operation),
     ...(operation.body
       ? { requestBody: { required: false, content: { 'application/json': { schema: ref(operation.body) } } } }
@@ -92,7 +102,19 @@ function parametersOf(operation: Operation): unknown[] {
   if (operation.path.includes('{name}')) {
     parameters.push({ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: DOCS_ASSET_NAMES } });
   }
+  if (operation.path.includes('{asset}')) {
+    parameters.push({ name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: DASHBOARD_ASSETS } });
+  }
   if (operation.query) parameters.push(...queryParameters(operation.query));
+  if (operation.mediaToken) {
+    parameters.push({
+      name: 'token',
+      in: 'query',
+      required: false,
+      description: 'A media token for this video, where a header cannot be sent (EventSource, <video>, hls.js)',
+      schema: { type: 'string' },
+    });
+  }
   if (operation.lastEventId) {
     parameters.push({
       name: 'Last-Event-ID',
@@ -158,6 +180,7 @@ function responsesOf(operation: Operation): Record<string, unknown> {
   if (operation.also) responses[operation.also.status] = { description: operation.also.description };
   const errors: ErrorCode[] = [...operation.errors];
   if (operation.auth !== false) errors.push(...COMMON_ERRORS);
+  if (operation.mediaToken) errors.push('TOKEN_INVALID', 'TOKEN_EXPIRED');
   // Any request Node's HTTP parser refuses, whatever its route; and, without keys, any naming a host not served.
   errors.push('MALFORMED_REQUEST', 'HEADERS_TOO_LARGE', 'HOST_NOT_ALLOWED');
   if (operation.method !== 'get') errors.push('CROSS_SITE_REQUEST');

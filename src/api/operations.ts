@@ -7,7 +7,7 @@ import type { ComponentName } from './openapi-components';
 /** What the OpenAPI document says of one operation, declared where its route is registered. */
 export interface OperationSpec {
   operationId: string;
-  tag: 'videos' | 'runs' | 'operations' | 'docs';
+  tag: 'videos' | 'runs' | 'dashboard' | 'operations' | 'docs';
   summary: string;
   description?: string;
   /** An optional JSON body, as this model. */
@@ -23,6 +23,8 @@ export interface OperationSpec {
   /** False for the one route open without a key. */
   auth?: boolean;
   lastEventId?: boolean;
+  /** Also takes a media token as `?token=` instead of a key (see src/api/media-tokens.ts). */
+  mediaToken?: boolean;
 }
 
 export interface Operation extends OperationSpec {

@@ -23,9 +23,24 @@ export function presentRun(row: TaskRow): RunRecord {
     started_at: row.started_at,
     finished_at: row.finished_at,
     updated_at: row.updated_at,
+    attempts: attemptsOf(row),
     ...notifyOf(row),
   };
 }
+
+/** The steps' attempts as the run's last recorded state has them (a ProgressState, or a snapshot the API saw). */
+function attemptsOf(row: TaskRow): RunRecord['attempts'] {
+  const state = parseJson<{ steps?: unknown; subtasks?: unknown }>(row.snapshot);
+  const steps = state?.steps ?? state?.subtasks;
+  if (!Array.isArray(steps)) return null;
+  const attempts = steps.map((step) => (step as { attempt?: unknown }).attempt).filter(isCount);
+  return {
+    total: attempts.reduce((sum, attempt) => sum + attempt, 0),
+    retries: attempts.reduce((sum, attempt) => sum + Math.max(0, attempt - 1), 0),
+  };
+}
+
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
 /** The delivery's outcome as the run's row keeps it (its state and the callback's host). */
 function notifyOf(row: TaskRow): { notify?: RunRecord['notify'] } {

@@ -49,6 +49,8 @@ async function run(): Promise<void> {
       allowPrivate: config.webhooks.allowPrivate,
       retryScheduleMs: config.webhooks.retryScheduleMs,
     },
+    mediaTokens: config.mediaTokens,
+    temporalUi: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
     metrics: createMetrics({ processMetrics: true }),
     version: packageVersion(),
   });

@@ -1,12 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isVideoId } from './video-id';
 
-/** A video id is also a workflow id and a directory name, so it is kept to a safe alphabet. */
-export const VIDEO_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
-export function isVideoId(value: string): boolean {
-  return VIDEO_ID_PATTERN.test(value);
-}
+export { isVideoId, VIDEO_ID_PATTERN } from './video-id';
 
 /** `DATA_DIR/media/<id>`: the video's own folder, the only place its steps read from and write to. */
 export function videoDir(dataDir: string, videoId: string): string {

@@ -21,6 +21,9 @@ export type AppOptions = Partial<
     | 'eventStreams'
     | 'callbacks'
     | 'maxJsonBytes'
+    | 'mediaTokens'
+    | 'temporalUi'
+    | 'logger'
   >
 > & {
   queryTimeoutMs?: number;

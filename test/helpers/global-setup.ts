@@ -1,5 +1,6 @@
 import { findTemporalCli } from '../../scripts/lib/temporal-cli';
 import { findMediaTools } from '../../scripts/lib/ffmpeg';
+import { buildDashboard } from '../../scripts/lib/web-build';
 
 /**
  * Runs once before the suite: checks that the tools the tests use are here and tells the test files where the
@@ -15,4 +16,6 @@ export default function globalSetup(): void {
     throw new Error(`Tests need ${missing.join(', ')}: run \`npm run setup\` (npm test does so itself).`);
   }
   process.env['REPROCESS_TEST_TEMPORAL_CLI'] = cli ?? '';
+  // The API serves the dashboard's bundle; the browser tests load it.
+  buildDashboard();
 }

@@ -1,27 +1,41 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { RequestState } from '../context';
+import type { ApiContext, RequestState } from '../context';
 import { ApiError } from '../errors';
-
-/** Routes a load balancer or orchestrator probes without credentials. */
-const OPEN_PATHS = new Set(['/healthz']);
+import { tokenTarget, type MediaTokens } from '../media-tokens';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
+export interface ApiKeyOptions {
+  apiKeys: readonly string[];
+  /** Paths served without a key: probes, and the dashboard's page and assets (the page asks for the key). */
+  isPublic: (path: string) => boolean;
+  /** Media tokens, accepted instead of a key on a video's event stream and media files only. */
+  tokens: MediaTokens;
+}
+
 /**
- * `Authorization: Bearer <key>` against the configured keys, on every route but /healthz. Keys are compared as
+ * `Authorization: Bearer <key>` against the configured keys, on every route but the public ones. Keys are compared as
  * SHA-256 digests with timingSafeEqual, against every key whatever matched, so neither a key's length nor which key
- * matched shows in the timing. No keys configured means no check (the server then binds to loopback only).
+ * matched shows in the timing. Without a header, a `token` query parameter is taken where a browser cannot send one
+ * (see MediaTokens). No keys configured means no check (the server then binds to loopback only).
  */
-export function requireApiKey(apiKeys: readonly string[]): Middleware<RequestState> {
+export function requireApiKey({ apiKeys, isPublic, tokens }: ApiKeyOptions): Middleware<RequestState> {
   const accepted = apiKeys.map(digest);
   return async (ctx, next) => {
     ctx.state.client = `address:${ctx.req.socket.remoteAddress ?? 'unknown'}`;
-    if (accepted.length === 0 || OPEN_PATHS.has(ctx.path)) {
+    if (accepted.length === 0 || isPublic(ctx.path)) {
       await next();
       return;
     }
-    const match = /^Bearer ([^\s]+)$/i.exec(ctx.get('Authorization'));
+    const authorization = ctx.get('Authorization');
+    const token = typeof ctx.query['token'] === 'string' ? ctx.query['token'] : null;
+    if (authorization === '' && token !== null) {
+      checkToken(ctx, tokens, token);
+      await next();
+      return;
+    }
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization);
     const offered = match ? digest(match[1]!) : null;
     let valid = false;
     if (offered) for (const key of accepted) valid = timingSafeEqual(offered, key) || valid;
@@ -33,4 +47,27 @@ export function requireApiKey(apiKeys: readonly string[]): Middleware<RequestSta
     ctx.state.client = `key:${offered.toString('hex').slice(0, 16)}`;
     await next();
   };
+}
+
+/** A token where one is taken, for the video the path names; every refusal is a 401 saying what to do. */
+function checkToken(ctx: ApiContext, tokens: MediaTokens, token: string): void {
+  const videoId = tokenTarget(ctx.method, ctx.path);
+  ctx.set('WWW-Authenticate', 'Bearer realm="reprocess"');
+  if (videoId === null) {
+    throw new ApiError(
+      'UNAUTHORIZED',
+      "A media token is accepted only on a video's event stream and /media files; send Authorization: Bearer <key>",
+    );
+  }
+  const checked = tokens.check(token, videoId);
+  if (!checked.ok) {
+    if (checked.why === 'expired') throw new ApiError('TOKEN_EXPIRED', undefined, { video_id: videoId });
+    throw new ApiError(
+      'TOKEN_INVALID',
+      checked.why === 'other_video' ? 'This media token is for another video' : undefined,
+      { video_id: videoId },
+    );
+  }
+  // Streams a token holds count against the token, not the address many browsers may share.
+  ctx.state.client = `token:${digest(token).toString('hex').slice(0, 16)}`;
 }

@@ -36,6 +36,7 @@ const FOLLOW_PROGRESS: OperationSpec = {
   },
   errors: [...READ_ERRORS, 'TOO_MANY_STREAMS'],
   lastEventId: true,
+  mediaToken: true,
   also: { status: 204, description: 'The client has already seen the end of the run (its Last-Event-ID)' },
 };
 

@@ -25,6 +25,7 @@ const GET_MEDIA: OperationSpec = {
   success: { status: 200, description: 'The file', media: 'application/octet-stream' },
   also: { status: 206, description: 'The requested byte range' },
   errors: ['INVALID_VIDEO_ID', 'INVALID_MEDIA_PATH', 'MEDIA_NOT_FOUND', 'RANGE_NOT_SATISFIABLE'],
+  mediaToken: true,
 };
 
 /**
