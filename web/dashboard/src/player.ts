@@ -1,4 +1,4 @@
-import Hls, { type ErrorData } from 'hls.js';
+import Hls, { type ErrorData, type LoadPolicy } from 'hls.js';
 import type { VideoResponse } from '../../../src/api/models';
 import type { MediaAccess } from './api';
 import { api, apiText, problemOf } from './api';
@@ -103,12 +103,16 @@ export class Player {
   }
 
   private attachHls(master: string): void {
+    const defaults = Hls.DefaultConfig;
     const hls = new Hls({
       // Relative playlist and segment URLs lose the master's query: every request is signed here instead.
       xhrSetup: (xhr, url) => {
         const signed = this.access.sign(url);
         if (signed !== url) xhr.open('GET', signed, true);
       },
+      manifestLoadPolicy: retryAfterRenewal(defaults.manifestLoadPolicy),
+      playlistLoadPolicy: retryAfterRenewal(defaults.playlistLoadPolicy),
+      fragLoadPolicy: retryAfterRenewal(defaults.fragLoadPolicy),
     });
     this.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
@@ -131,7 +135,10 @@ export class Player {
     hls.attachMedia(this.video);
   }
 
-  /** A 401 is a token to renew (then loading resumes); other fatal errors are shown; the rest hls.js recovers from. */
+  /**
+   * A 401 is a token to renew: hls.js retries the request a second later (see retryAfterRenewal), signed anew. Other
+   * fatal errors are shown; the rest hls.js recovers from.
+   */
   private async onHlsError(master: string, data: ErrorData): Promise<void> {
     console.warn(
       'hls.js error',
@@ -144,7 +151,11 @@ export class Player {
     if (!hls) return;
     if (data.response?.code === 401 && Date.now() - this.lastRenewal > 2_000) {
       this.lastRenewal = Date.now();
-      const problem = await fetch(this.access.sign(master)).then(problemOf);
+      // The refused request itself, asked again past the HTTP cache (which would answer for an earlier token).
+      const refused = data.context?.url ?? data.url ?? master;
+      const problem = await fetch(this.access.sign(new URL(refused, location.origin).pathname), {
+        cache: 'no-store',
+      }).then(problemOf);
       this.say(
         problem.code === 'TOKEN_EXPIRED'
           ? 'The access token expired; a new one was minted and playback resumed.'
@@ -272,4 +283,22 @@ export class Player {
 /** One figure of a `<dl>`: its name and value, grouped so a grid lays them out together. */
 export function fact(name: string, value: string): HTMLDivElement {
   return h('div', {}, h('dt', {}, name), h('dd', {}, value));
+}
+
+/**
+ * hls.js never retries a 4xx. A 401 here means the media token expired (or was refused): the page mints a new one
+ * at once, so the request is worth one more try, which xhrSetup signs with the new token.
+ */
+function retryAfterRenewal(policy: LoadPolicy): LoadPolicy {
+  const errorRetry = policy.default.errorRetry ?? { maxNumRetry: 1, retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
+  return {
+    default: {
+      ...policy.default,
+      errorRetry: {
+        ...errorRetry,
+        maxNumRetry: Math.max(1, errorRetry.maxNumRetry),
+        shouldRetry: (_config, count, _timeout, response, retry) => retry || (response?.code === 401 && count < 1),
+      },
+    },
+  };
 }

@@ -80,7 +80,7 @@ export class RunFollower {
     const abort = new AbortController();
     let response: Response;
     try {
-      response = await fetch(this.access.sign(this.eventsUrl, token), { signal: abort.signal });
+      response = await fetch(this.access.sign(this.eventsUrl, token), { signal: abort.signal, cache: 'no-store' });
     } catch {
       return this.poll('the API cannot be reached');
     }

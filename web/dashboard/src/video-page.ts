@@ -91,6 +91,8 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
       notice: say,
       ended: () => {
         cancelButton.hidden = true;
+        // A refusal to start a second run is moot once the first is over.
+        actionError.textContent = '';
         void refresh();
       },
     });
@@ -186,6 +188,7 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
         (accepted) => {
           say(`Run ${accepted.run_id} started.`);
           follow();
+          void refresh();
         },
         (problem: unknown) => {
           if (problem instanceof ApiProblem && problem.code === 'TASK_ALREADY_RUNNING') {
