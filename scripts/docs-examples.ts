@@ -37,7 +37,7 @@ async function run(): Promise<void> {
   const captured: Partial<Record<DocExampleName, unknown>> = {};
   const keep = (name: DocExampleName, body: unknown) => (captured[name] = DOC_EXAMPLES[name].parse(body));
   const json = async (method: string, url: string, body?: FormData) =>
-    (await fetch(base + url, { method, ...(body ? { body } : {}) })).json();
+    (await fetch(base + url, { method, ...(body ? { body } : {}) })).json() as Promise<unknown>;
 
   try {
     await worker.runUntil(async () => {

@@ -42,6 +42,30 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the media tokens and the Temporal UI, with defaults every API instance of a deployment shares', () => {
+    const keyed = loadConfig({ API_KEYS: 'first-key-0123456789,second-key-0123456789' });
+    const sameKeysOtherOrder = loadConfig({ API_KEYS: 'second-key-0123456789,first-key-0123456789' });
+    expect(keyed.mediaTokens.ttlSeconds).toBe(900);
+    expect(keyed.mediaTokens.secret).toBe(sameKeysOtherOrder.mediaTokens.secret);
+    expect(keyed.mediaTokens.secret).not.toBe(loadConfig({ API_KEYS: 'first-key-0123456789' }).mediaTokens.secret);
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ MEDIA_TOKEN_SECRET: secret, MEDIA_TOKEN_TTL_SECONDS: '60' }).mediaTokens).toEqual({
+      secret,
+      ttlSeconds: 60,
+    });
+    expect(() => loadConfig({ MEDIA_TOKEN_SECRET: 'short' })).toThrow(/MEDIA_TOKEN_SECRET/);
+    expect(() => loadConfig({ MEDIA_TOKEN_TTL_SECONDS: '0' })).toThrow(/MEDIA_TOKEN_TTL_SECONDS/);
+
+    expect(loadConfig({}).temporal.uiUrl).toBe('http://127.0.0.1:8233');
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal.lan:7233', TEMPORAL_UI_PORT: '9000' }).temporal.uiUrl).toBe(
+      'http://temporal.lan:9000',
+    );
+    expect(loadConfig({ TEMPORAL_UI_URL: 'https://temporal.example.com/' }).temporal.uiUrl).toBe(
+      'https://temporal.example.com',
+    );
+    expect(() => loadConfig({ TEMPORAL_UI_URL: 'ftp://temporal.example.com' })).toThrow(/TEMPORAL_UI_URL/);
+  });
+
   it('reads what browsers may do and the event-stream bounds, refusing a malformed host or origin by name', () => {
     const config = loadConfig({
       ALLOWED_HOSTS: 'Reprocess.LAN, .corp.example',
