@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { scryptSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { STANDARD_RETRY_SCHEDULE_MS } from './webhooks/retry-schedule';
@@ -153,8 +153,8 @@ const ConfigSchema = z.object({
     .optional(),
   /**
    * Secret of the short-lived media tokens (HMAC-SHA256) that let an EventSource, a `<video>` or hls.js read one
-   * video's event stream and media without a header. Every API instance must share it. Default: derived from API_KEYS,
-   * which every instance shares already.
+   * video's event stream and media without a header. Every API instance must share it. Default: derived (scrypt) from
+   * API_KEYS, which every instance shares already; set one of its own in production.
    */
   MEDIA_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').max(1024).optional(),
   /** How long a media token lives, in seconds. */
@@ -340,12 +340,17 @@ function defaultUiUrl(temporalAddress: string, uiPort: number): string {
 /**
  * Without MEDIA_TOKEN_SECRET, tokens are signed with a secret derived from the API keys: every instance of a
  * deployment has the same keys, so a token minted by one is honoured by all, and retiring the keys retires the tokens.
- * Without keys nothing needs a token, and a fixed secret signs them (they grant nothing a request without one lacks).
+ * The derivation is scrypt, costly on purpose: a token seen in a proxy's log must not make guessing a key by its
+ * signature cheap. Without keys nothing needs a token (they are not checked), and a fixed secret signs them.
  */
 function mediaTokenSecretFromKeys(apiKeys: readonly string[]): string {
-  return createHmac('sha256', 'reprocess media tokens')
-    .update([...apiKeys].sort().join(','))
-    .digest('hex');
+  if (apiKeys.length === 0) return 'reprocess media tokens: no API keys, nothing to protect';
+  return scryptSync([...apiKeys].sort().join(','), 'reprocess media tokens', 32, {
+    N: 2 ** 15,
+    r: 8,
+    p: 1,
+    maxmem: 64 * 1024 * 1024,
+  }).toString('hex');
 }
 
 /** The media queue that goes with a task queue when MEDIA_TASK_QUEUE is not set. */

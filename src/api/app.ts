@@ -128,7 +128,7 @@ export function createApp(deps: AppDeps): ReprocessApp {
     },
     api,
   );
-  mediaRoutes(deps.dataDir, api);
+  mediaRoutes(deps.dataDir, api, { keyed: (deps.apiKeys ?? []).length > 0 });
   const tokens = new MediaTokens(
     deps.mediaTokens?.secret ?? randomBytes(32).toString('hex'),
     deps.mediaTokens?.ttlSeconds ?? 900,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -69,10 +70,16 @@ describe('POST /api/v1/videos/{video_id}/tokens and ?token=', () => {
     expect(ErrorEnvelope.parse(unknown.body).error.code).toBe('VIDEO_NOT_FOUND');
   });
 
-  it("reads the video's media with the token, not another video's", async () => {
+  it('names the key that minted it, so what the token opens counts against that key', async () => {
+    const { token } = await mint(keyed, 'clip-a');
+    expect(token.split('.')[2]).toBe(createHash('sha256').update(KEY).digest('hex').slice(0, 16));
+  });
+
+  it("reads the video's media with the token, not another video's, and no shared cache may keep it", async () => {
     const { token } = await mint(keyed, 'clip-a');
     const own = await request(keyed).get(`/media/clip-a/runs/run-1/poster.jpg?token=${token}`);
     expect(own.status).toBe(200);
+    expect(own.headers['cache-control']).toBe('private, max-age=31536000, immutable');
     expect((own.body as Buffer).toString()).toBe('poster of clip-a');
     const other = await request(keyed).get(`/media/clip-b/runs/run-1/poster.jpg?token=${token}`);
     expect(other.status).toBe(401);
@@ -106,7 +113,9 @@ describe('POST /api/v1/videos/{video_id}/tokens and ?token=', () => {
   });
 
   it('refuses a forged token, and an expired one with its own code', async () => {
-    const forged = await request(keyed).get('/media/clip-a/runs/run-1/poster.jpg?token=clip-a.9999999999.forged');
+    const forged = await request(keyed).get(
+      '/media/clip-a/runs/run-1/poster.jpg?token=clip-a.9999999999.none.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    );
     expect(ErrorEnvelope.parse(forged.body).error.code).toBe('TOKEN_INVALID');
     const { token } = await mint(shortLived, 'clip-a');
     await new Promise((resolve) => setTimeout(resolve, 1_100));

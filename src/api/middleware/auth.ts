@@ -68,6 +68,6 @@ function checkToken(ctx: ApiContext, tokens: MediaTokens, token: string): void {
       { video_id: videoId },
     );
   }
-  // Streams a token holds count against the token, not the address many browsers may share.
-  ctx.state.client = `token:${digest(token).toString('hex').slice(0, 16)}`;
+  // What a token opens counts against the key that minted it, as if that key had asked.
+  ctx.state.client = `key:${checked.holder}`;
 }

@@ -9,8 +9,8 @@ import { type ApiRouter, type OperationSpec } from '../operations';
 import { contentTypeOf, realFileInside, safeMediaPath, type RealFile } from '../media-files';
 
 /** A run folder never changes once published; `current` is switched to a new run now and then. */
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const CURRENT = 'public, max-age=60';
+const IMMUTABLE = 'max-age=31536000, immutable';
+const CURRENT = 'max-age=60';
 
 /** What `send` may have set on the response before it gave up: none of it describes an error envelope. */
 const FILE_HEADERS = ['Accept-Ranges', 'Cache-Control', 'Content-Type', 'ETag', 'Last-Modified'];
@@ -34,7 +34,9 @@ const GET_MEDIA: OperationSpec = {
  * it: the path is checked as text first, then its real path (symlinks resolved) must lie inside the video's `runs/`.
  * Only then does `send` answer, with byte ranges, validators and 304s.
  */
-export function mediaRoutes(dataDir: string, router: ApiRouter): void {
+export function mediaRoutes(dataDir: string, router: ApiRouter, options: { keyed: boolean }): void {
+  // Behind keys, what a key or token was shown for is no shared cache's to keep and hand out.
+  const scope = options.keyed ? 'private' : 'public';
   router.get('/media/:video_id/{*path}', GET_MEDIA, async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
     const requested = (ctx.params as Record<string, string | undefined>)['path'] ?? '';
@@ -46,7 +48,7 @@ export function mediaRoutes(dataDir: string, router: ApiRouter): void {
     // `current` is a link to a run folder: whatever the path, the file must really be inside `runs/`.
     const file = await realFileInside(path.join(root, 'runs'), path.join(root, ...segments));
     if (!file) throw new ApiError('MEDIA_NOT_FOUND', undefined, { path: requested });
-    await sendChecked(ctx, file, segments[0] === 'runs' ? IMMUTABLE : CURRENT, requested);
+    await sendChecked(ctx, file, `${scope}, ${segments[0] === 'runs' ? IMMUTABLE : CURRENT}`, requested);
   });
 }
 

@@ -1,4 +1,4 @@
-import type { MediaTokens } from '../media-tokens';
+import { NO_HOLDER, type MediaTokens } from '../media-tokens';
 import type { MediaTokenResponse } from '../models';
 import { VIDEO_ERRORS, type ApiRouter, type OperationSpec } from '../operations';
 import { eventsUrl, type VideoCheck } from '../videos';
@@ -20,7 +20,9 @@ export function tokenRoutes(deps: { tokens: MediaTokens; requireVideo: VideoChec
   router.post('/api/v1/videos/:video_id/tokens', MINT_TOKEN, async (ctx) => {
     const videoId = ctx.params['video_id'] as string;
     await deps.requireVideo(videoId);
-    const minted = deps.tokens.mint(videoId);
+    // The minting key's id (see requireApiKey), so streams opened with the token count against that key.
+    const holder = /^key:([0-9a-f]{16})$/.exec(ctx.state.client)?.[1] ?? NO_HOLDER;
+    const minted = deps.tokens.mint(videoId, holder);
     const body: MediaTokenResponse = {
       token: minted.token,
       video_id: videoId,

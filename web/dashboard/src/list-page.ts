@@ -56,6 +56,12 @@ export function renderList(main: HTMLElement, context: PageContext): () => void 
 
   const send = async (file: File) => {
     uploadError.textContent = '';
+    if (file.size > context.info.max_upload_bytes) {
+      // Refused before a byte is sent: the API would cut the connection off mid-upload, with less to say.
+      uploadError.textContent = `${file.name} is ${formatBytes(file.size)}; this server takes at most ${formatBytes(context.info.max_upload_bytes)} (MAX_UPLOAD_BYTES).`;
+      fileInput.value = '';
+      return;
+    }
     uploadBar.reset();
     uploadBar.element.hidden = false;
     uploadState.textContent = `Uploading ${file.name} (${formatBytes(file.size)})…`;
@@ -94,13 +100,18 @@ export function renderList(main: HTMLElement, context: PageContext): () => void 
     if (file) void send(file);
   });
 
+  /** Each load and poll carries the generation it belongs to: an answer of an earlier one is dropped. */
+  let generation = 0;
   const load = async () => {
     window.clearTimeout(live);
+    const mine = (generation += 1);
+    newer.disabled = true;
+    older.disabled = true;
     try {
       const cursor = cursors[pageIndex];
       const query = `?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const page = await api<VideoPage>(`/api/v1/videos${query}`);
-      if (closed) return;
+      if (closed || mine !== generation) return;
       cursors[pageIndex + 1] = page.next_cursor ?? undefined;
       listError.textContent = '';
       bars.clear();
@@ -112,14 +123,16 @@ export function renderList(main: HTMLElement, context: PageContext): () => void 
       newer.disabled = pageIndex === 0;
       older.disabled = !page.next_cursor;
       pageLabel.textContent = `Page ${pageIndex + 1}`;
-      followOpenRuns();
+      followOpenRuns(mine);
     } catch (problem) {
+      if (mine !== generation) return;
       listError.textContent = problem instanceof ApiProblem ? problem.message : String(problem);
+      newer.disabled = pageIndex === 0;
     }
   };
 
   /** Open runs' bars move: each open run's progress is read every 2 s; a run that ends reloads the page's rows. */
-  const followOpenRuns = () => {
+  const followOpenRuns = (mine: number) => {
     const open = [...rows.querySelectorAll<HTMLTableRowElement>('tr[data-open]')];
     if (open.length === 0) return;
     live = window.setTimeout(async () => {
@@ -135,9 +148,9 @@ export function renderList(main: HTMLElement, context: PageContext): () => void 
           if (isFinal(run.status)) ended = true;
         }),
       );
-      if (closed) return;
+      if (closed || mine !== generation) return;
       if (ended) await load();
-      else followOpenRuns();
+      else followOpenRuns(mine);
     }, LIVE_MS);
   };
 

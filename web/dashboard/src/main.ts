@@ -23,17 +23,22 @@ async function boot(): Promise<void> {
   const context = pageContext(info);
   showShell(info);
   let leave = show(main, context);
+  let shownPath = location.pathname;
   document.addEventListener('click', (event) => {
     const link = (event.target as Element | null)?.closest<HTMLAnchorElement>('a[data-route]');
     if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey)
       return;
     event.preventDefault();
     history.pushState(null, '', link.pathname);
+    shownPath = location.pathname;
     leave();
     leave = show(main, context);
     main.focus();
   });
+  // A same-page link (#live-run, the skip link) fires popstate too: only a new path is a new page.
   window.addEventListener('popstate', () => {
+    if (location.pathname === shownPath) return;
+    shownPath = location.pathname;
     leave();
     leave = show(main, context);
   });

@@ -9,6 +9,9 @@ import { drawWaveform } from './waveform';
 
 type Outputs = NonNullable<VideoResponse['outputs']>;
 
+/** Token renewals in a row, with no media loaded between them, before the player gives up. */
+const MAX_RENEWALS = 3;
+
 /** What the run's manifest says of the steps' outputs, as far as the player uses it. */
 interface ManifestOutputs {
   thumbnails?: { vtt?: string };
@@ -51,7 +54,10 @@ export class Player {
   private hls: Hls | null = null;
   private cues: StoryboardCue[] = [];
   private peaks: number[] = [];
-  private lastRenewal = 0;
+  /** Renewals since media last loaded: a token refused again and again is not renewed forever. */
+  private renewals = 0;
+  private renewing: Promise<void> | null = null;
+  private readonly resized = new ResizeObserver(() => this.redrawWave());
 
   constructor(
     private readonly outputs: Outputs,
@@ -99,7 +105,10 @@ export class Player {
 
   destroy(): void {
     this.hls?.destroy();
+    this.hls = null;
+    this.resized.disconnect();
     this.video.removeAttribute('src');
+    this.video.load();
   }
 
   private attachHls(master: string): void {
@@ -131,13 +140,15 @@ export class Player {
       this.playing.textContent = height ? `playing ${height}p` : '';
     });
     hls.on(Hls.Events.ERROR, (_event, data) => void this.onHlsError(master, data));
+    hls.on(Hls.Events.FRAG_LOADED, () => (this.renewals = 0));
     hls.loadSource(this.access.sign(master));
     hls.attachMedia(this.video);
   }
 
   /**
-   * A 401 is a token to renew: hls.js retries the request a second later (see retryAfterRenewal), signed anew. Other
-   * fatal errors are shown; the rest hls.js recovers from.
+   * A 401 is a token to renew: hls.js retries the request a second later (see retryAfterRenewal), signed anew; one
+   * renewal serves every request refused meanwhile, and a load that failed for good is started again once it is
+   * done. Other fatal errors are shown; the rest hls.js recovers from.
    */
   private async onHlsError(master: string, data: ErrorData): Promise<void> {
     console.warn(
@@ -149,20 +160,12 @@ export class Player {
     );
     const hls = this.hls;
     if (!hls) return;
-    if (data.response?.code === 401 && Date.now() - this.lastRenewal > 2_000) {
-      this.lastRenewal = Date.now();
-      // The refused request itself, asked again past the HTTP cache (which would answer for an earlier token).
-      const refused = data.context?.url ?? data.url ?? master;
-      const problem = await fetch(this.access.sign(new URL(refused, location.origin).pathname), {
-        cache: 'no-store',
-      }).then(problemOf);
-      this.say(
-        problem.code === 'TOKEN_EXPIRED'
-          ? 'The access token expired; a new one was minted and playback resumed.'
-          : `The access token was refused (${problem.message}); a new one was minted.`,
-      );
-      await this.access.renew();
-      if (data.fatal) {
+    if (data.response?.code === 401 && this.renewals < MAX_RENEWALS) {
+      this.renewing ??= this.renewToken(data.context?.url ?? data.url ?? master).finally(() => {
+        this.renewing = null;
+      });
+      await this.renewing;
+      if (data.fatal && this.hls === hls) {
         hls.loadSource(this.access.sign(master));
         hls.startLoad();
       }
@@ -171,6 +174,20 @@ export class Player {
     if (!data.fatal) return;
     if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
     else this.say(`Playback stopped: ${data.details}`);
+  }
+
+  /** Why `refused` was refused (asked again past the HTTP cache, which could answer for an earlier token), said; then a new token. */
+  private async renewToken(refused: string): Promise<void> {
+    this.renewals += 1;
+    const problem = await fetch(this.access.sign(new URL(refused, location.origin).pathname), {
+      cache: 'no-store',
+    }).then(problemOf);
+    this.say(
+      problem.code === 'TOKEN_EXPIRED'
+        ? 'The access token expired; a new one was minted and playback resumed.'
+        : `The access token was refused (${problem.message}); a new one was minted.`,
+    );
+    await this.access.renew();
   }
 
   private async loadSideOutputs(): Promise<void> {
@@ -231,7 +248,7 @@ export class Player {
     this.seek.addEventListener('pointermove', (event) => this.showPreview(event.clientX));
     this.seek.addEventListener('pointerleave', () => (this.preview.hidden = true));
     timeline.addEventListener('pointerleave', () => (this.preview.hidden = true));
-    new ResizeObserver(() => this.redrawWave()).observe(this.wave);
+    this.resized.observe(this.wave);
   }
 
   private setPlaying(playing: boolean): void {

@@ -14,6 +14,8 @@ import { fact, Player } from './player';
 import { RunFollower } from './run-follow';
 import { isFinal, RunView, statusBadge } from './run-view';
 
+const IDLE_CHECK_MS = 5_000;
+
 interface VideoInfoFields {
   durationSeconds?: number;
   width?: number;
@@ -69,7 +71,22 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
   let player: Player | null = null;
   let video: VideoResponse | null = null;
   let closed = false;
+  let idle: number | undefined;
   runView.element.hidden = true;
+
+  /** While no run is followed, a run started elsewhere (another tab, a batch, curl) is looked for every 5 s. */
+  const watchForRuns = () => {
+    window.clearTimeout(idle);
+    idle = window.setTimeout(async () => {
+      if (closed || follower) return;
+      const run = await api<TaskProgressResponse>(`${base}/reprocess`).catch(() => null);
+      if (closed || follower) return;
+      if (run && !isFinal(run.status) && run.run_id !== runView.currentRunId) {
+        showRun(run);
+        follow();
+      } else watchForRuns();
+    }, IDLE_CHECK_MS);
+  };
   cancelButton.hidden = true;
 
   const say = (text: string | null) => {
@@ -85,11 +102,15 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
   };
 
   const follow = () => {
+    if (closed) return;
+    window.clearTimeout(idle);
     follower?.stop();
     follower = new RunFollower(videoId, access, {
       snapshot: showRun,
       notice: say,
       ended: () => {
+        follower = null;
+        watchForRuns();
         cancelButton.hidden = true;
         // A refusal to start a second run is moot once the first is over.
         actionError.textContent = '';
@@ -104,7 +125,7 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
     try {
       video = await api<VideoResponse>(base);
     } catch (problem) {
-      fill(main, h('h1', {}, videoId), h('p', { class: 'form-error', role: 'alert' }, messageOf(problem)));
+      if (!closed) fill(main, h('h1', {}, videoId), h('p', { class: 'form-error', role: 'alert' }, messageOf(problem)));
       return;
     }
     if (closed) return;
@@ -178,6 +199,11 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
       event.preventDefault();
       actionError.textContent = '';
       const chosenRenditions = renditions.filter((box) => box.checked).map((box) => Number(box.value));
+      const transcoding = steps.some((box) => box.value === 'transcode' && box.checked);
+      if (transcoding && chosenRenditions.length === 0) {
+        actionError.textContent = 'Choose at least one rendition, or leave the transcode out.';
+        return;
+      }
       const body = {
         steps: steps.filter((box) => box.checked).map((box) => box.value),
         ...(chosenRenditions.length > 0 && chosenRenditions.length < renditions.filter((box) => !box.disabled).length
@@ -193,6 +219,8 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
         (problem: unknown) => {
           if (problem instanceof ApiProblem && problem.code === 'TASK_ALREADY_RUNNING') {
             const runId = typeof problem.details?.['run_id'] === 'string' ? problem.details['run_id'] : '';
+            // The open run may have been started elsewhere: the panel above follows it from now on.
+            if (!follower) follow();
             fill(
               actionError,
               `A run is already open${runId ? ` (run ${runId})` : ''}: `,
@@ -241,15 +269,19 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
     if (closed || !video) return;
     try {
       const run = await api<TaskProgressResponse>(`${base}/reprocess`);
+      if (closed) return;
       showRun(run);
       if (!isFinal(run.status) || run.stale) follow();
+      else watchForRuns();
     } catch (problem) {
       if (!(problem instanceof ApiProblem && problem.code === 'TASK_NOT_FOUND')) say(messageOf(problem));
+      watchForRuns();
     }
   })();
 
   return () => {
     closed = true;
+    window.clearTimeout(idle);
     follower?.stop();
     player?.destroy();
   };
