@@ -55,9 +55,7 @@ export class MediaTokens {
   }
 
   private sign(videoId: string, expires: number, holder: TokenHolder): string {
-    return createHmac('sha256', this.secret)
-      .update(`v2:${SCOPE}:${videoId}:${expires}:${holder}`)
-      .digest('base64url');
+    return createHmac('sha256', this.secret).update(`v2:${SCOPE}:${videoId}:${expires}:${holder}`).digest('base64url');
   }
 }
 
