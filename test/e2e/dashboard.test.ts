@@ -47,7 +47,8 @@ describe('e2e: the dashboard in a real browser', () => {
     const shared = { DATA_DIR: dataDir, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: 'dashboard' };
     processes = [
       startEntrypoint('src/worker.ts', shared),
-      startEntrypoint('src/api/server.ts', { ...shared, PORT: String(openPort) }),
+      // One event stream per client, so a second page on a run is refused its stream and falls back to polling.
+      startEntrypoint('src/api/server.ts', { ...shared, PORT: String(openPort), EVENT_STREAMS_PER_CLIENT: '1' }),
       startEntrypoint('src/api/server.ts', {
         ...shared,
         PORT: String(keyedPort),
@@ -124,9 +125,56 @@ describe('e2e: the dashboard in a real browser', () => {
     await fs.writeFile(notVideo, 'these are notes, not a video\n'.repeat(50));
     await page.setInputFiles('#file', notVideo);
     await expectText(page.getByTestId('upload-error'), /not a video|text/i);
+
+    // Dropping a file on the zone uploads it too.
+    await page.getByLabel('Title (optional)').fill('Dropped on the page');
+    const dropped = await page.evaluateHandle(
+      ({ base64, name }) => {
+        const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type: 'video/mp4' }));
+        return transfer;
+      },
+      { base64: (await fs.readFile(clips.short)).toString('base64'), name: 'dropped.mp4' },
+    );
+    await page.dispatchEvent('.drop-zone', 'drop', { dataTransfer: dropped });
+    await page.locator('tr[data-video-id]', { hasText: 'Dropped on the page' }).waitFor({ timeout: 30_000 });
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  it('falls back to polling when the event stream is refused, and still shows the run live', async () => {
+    await uploadByApi(open, 'two-tabs', clips.long);
+    expect((await fetch(`${open}/api/v1/videos/two-tabs/reprocess`, { method: 'POST' })).status).toBe(202);
+    const first = await newPage();
+    await first.page.goto(`${open}/videos/two-tabs`);
+    await first.page.locator('[data-testid=run][data-status=running]').waitFor({ timeout: 15_000 });
+    // This API allows one stream per client: the second tab's is refused (429), and it polls the GET instead.
+    const second = await newPage();
+    await second.page.goto(`${open}/videos/two-tabs`);
+    await recordProgressbars(second.page);
+    await expectText(
+      second.page.getByTestId('connection-notice'),
+      /Live updates are unavailable \(Too many event streams/,
+    );
+    const before = Number(
+      await second.page.getByRole('progressbar', { name: 'Overall progress' }).getAttribute('aria-valuenow'),
+    );
+    await second.page.waitForFunction(
+      (from) =>
+        Number(
+          document.querySelector('[role=progressbar][aria-label="Overall progress"]')?.getAttribute('aria-valuenow'),
+        ) > from,
+      before,
+      { timeout: 60_000 },
+    );
+    await second.page.getByRole('button', { name: 'Cancel run' }).click();
+    await second.page.locator('[data-testid=run][data-status=cancelled]').waitFor({ timeout: 60_000 });
+    await first.page.locator('[data-testid=run][data-status=cancelled]').waitFor({ timeout: 60_000 });
+    expect([...first.problems, ...second.problems]).toEqual([]);
+    await first.page.context().close();
+    await second.page.context().close();
+  }, 150_000);
 
   it('starts a run: step bars rise and never fall, a second start shows the 409, the run completes and plays', async () => {
     await uploadByApi(open, 'watch', clips.scenes);
