@@ -26,7 +26,7 @@ describe('e2e: the dashboard in a real browser', () => {
   let keyed: string;
   let dataDir: string;
   let cleanup: () => Promise<void>;
-  const clips: Record<'scenes' | 'short' | 'long', string> = { scenes: '', short: '', long: '' };
+  const clips: Record<'scenes' | 'short' | 'long' | 'tiny', string> = { scenes: '', short: '', long: '', tiny: '' };
 
   beforeAll(async () => {
     env = await startDevServer();
@@ -41,6 +41,7 @@ describe('e2e: the dashboard in a real browser', () => {
     });
     clips.short = await makeClip(path.join(uploads, 'short.mp4'), { seconds: 8, width: 640, height: 360 });
     clips.long = await makeClip(path.join(uploads, 'long.mp4'), { seconds: 40, width: 1280, height: 720 });
+    clips.tiny = await makeClip(path.join(uploads, 'tiny.mp4'), { seconds: 1, width: 160, height: 120 });
     const [openPort, keyedPort] = [await freePort(), await freePort()];
     open = `http://127.0.0.1:${openPort}`;
     keyed = `http://127.0.0.1:${keyedPort}`;
@@ -259,6 +260,54 @@ describe('e2e: the dashboard in a real browser', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   }, 240_000);
+
+  it('says when the answer is stale and why, and goes live again', async () => {
+    await uploadByApi(open, 'frozen', clips.long);
+    const { page, problems } = await newPage();
+    await page.goto(`${open}/videos/frozen`);
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[role=progressbar][data-step=transcode]')?.getAttribute('aria-valuenow')) > 0,
+      undefined,
+      { timeout: 30_000 },
+    );
+    // A frozen worker cannot answer the workflow's query: the API answers from what it last saw, saying so.
+    const worker = processes[0]!;
+    process.kill(worker.pid!, 'SIGSTOP');
+    try {
+      await expectText(page.getByTestId('run').getByRole('status'), /This answer may be out of date: .+/);
+    } finally {
+      process.kill(worker.pid!, 'SIGCONT');
+    }
+    await page.getByTestId('run').getByRole('status').waitFor({ state: 'hidden', timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.locator('[data-testid=run][data-status=cancelled]').waitFor({ timeout: 60_000 }).catch(logsOnFailure);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 150_000);
+
+  it('pages through the videos, 20 at a time', async () => {
+    for (let index = 0; index < 21; index += 1) await uploadByApi(open, `page-${index}`, clips.tiny);
+    const { page, problems } = await newPage();
+    await page.goto(`${open}/`);
+    const ids = () =>
+      page.locator('tr[data-video-id]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-video-id')));
+    await page.locator('tr[data-video-id=page-20]').waitFor();
+    const first = await ids();
+    expect(first).toHaveLength(20);
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.locator('tr[data-video-id=page-20]').waitFor({ state: 'detached' });
+    const second = await ids();
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await page.locator('tr[data-video-id=page-20]').waitFor();
+    expect(await ids()).toEqual(first);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 
   it('cancels a run from the page; it ends cancelled', async () => {
     await uploadByApi(open, 'to-cancel', clips.long);
