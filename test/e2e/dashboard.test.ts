@@ -26,6 +26,7 @@ describe('e2e: the dashboard in a real browser', () => {
   let keyed: string;
   let dataDir: string;
   let cleanup: () => Promise<void>;
+  let workerEnv: Record<string, string>;
   const clips: Record<'scenes' | 'short' | 'long' | 'tiny', string> = { scenes: '', short: '', long: '', tiny: '' };
 
   beforeAll(async () => {
@@ -46,6 +47,7 @@ describe('e2e: the dashboard in a real browser', () => {
     open = `http://127.0.0.1:${openPort}`;
     keyed = `http://127.0.0.1:${keyedPort}`;
     const shared = { DATA_DIR: dataDir, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: 'dashboard' };
+    workerEnv = shared;
     processes = [
       startEntrypoint('src/worker.ts', shared),
       // One event stream per client, so a second page on a run is refused its stream and falls back to polling.
@@ -286,6 +288,36 @@ describe('e2e: the dashboard in a real browser', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   }, 150_000);
+
+  it('shows the attempt of a step retried after the worker is killed inside it, its bar never falling', async () => {
+    await uploadByApi(open, 'killed', clips.long);
+    const { page, problems } = await newPage();
+    await page.goto(`${open}/videos/killed`);
+    await recordProgressbars(page);
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[role=progressbar][data-step=transcode]')?.getAttribute('aria-valuenow')) > 5,
+      undefined,
+      { timeout: 60_000 },
+    );
+    // The worker dies mid-transcode; a new one takes the steps up again once their heartbeats time out.
+    processes[0]!.kill('SIGKILL');
+    await new Promise((resolve) => processes[0]!.once('exit', resolve));
+    processes[0] = startEntrypoint('src/worker.ts', workerEnv);
+    // The second attempt shows `retrying` until it passes what the first reached, which a resumed chunk does within
+    // a second: too short to be sure of catching. The attempt stays on the step's row, and that is asserted.
+    await page.locator('[data-testid=run][data-status=completed]').waitFor({ timeout: 120_000 }).catch(logsOnFailure);
+    await expectText(page.locator('li[data-step=transcode]'), /attempt [2-9]/);
+    const seen = Object.entries(await progressSeen(page)).filter(([key]) => !key.startsWith(':'));
+    for (const [key, values] of seen) {
+      for (let i = 1; i < values.length; i += 1) {
+        if (values[i]! < values[i - 1]!) throw new Error(`${key} went down: ${values.join(' → ')}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 240_000);
 
   it('pages through the videos, 20 at a time', async () => {
     for (let index = 0; index < 21; index += 1) await uploadByApi(open, `page-${index}`, clips.tiny);
