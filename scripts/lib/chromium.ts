@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { canApt } from './ffmpeg';
+import { aptInstall, canApt } from './apt';
 import { which } from './which';
 
 type Log = (message: string) => void;
@@ -17,11 +16,7 @@ export function ensureChromium(log: Log, env: NodeJS.ProcessEnv = process.env): 
   let found = findChromium(env);
   if (found === null && !env['CHROMIUM_PATH'] && canApt(env)) {
     log("Chromium is missing (the dashboard's browser tests need it): installing Debian's chromium with apt-get…");
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
-      stdio: 'inherit',
-      env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    aptInstall('chromium', env);
     found = findChromium(env);
   }
   if (found === null) {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { aptInstall, canApt } from './apt';
 import { which } from './which';
 
 type Log = (message: string) => void;
@@ -23,11 +23,7 @@ export function ensureMediaTools(log: Log, env: NodeJS.ProcessEnv = process.env)
   const explicit = Boolean(env['FFMPEG_PATH'] || env['FFPROBE_PATH']);
   if ((tools.ffmpeg === null || tools.ffprobe === null) && !explicit && canApt(env)) {
     log("ffmpeg is missing: installing Debian's ffmpeg with apt-get…");
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'ffmpeg'], {
-      stdio: 'inherit',
-      env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    aptInstall('ffmpeg', env);
     tools = findMediaTools(env);
   }
   if (tools.ffmpeg === null || tools.ffprobe === null) {
@@ -37,8 +33,4 @@ export function ensureMediaTools(log: Log, env: NodeJS.ProcessEnv = process.env)
     throw new Error(`${missing.join(' and ')} not found. ${INSTALL_HINT}`);
   }
   return { ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe };
-}
-
-export function canApt(env: NodeJS.ProcessEnv): boolean {
-  return process.getuid?.() === 0 && which('apt-get', env['PATH']) !== null;
 }

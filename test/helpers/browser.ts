@@ -73,3 +73,22 @@ export async function recordProgressbars(page: Page): Promise<void> {
 export function progressSeen(page: Page): Promise<Record<string, number[]>> {
   return page.evaluate(() => (window as unknown as { progressSeen: Record<string, number[]> }).progressSeen);
 }
+
+/** Waits until a step's progressbar on the page shows more than `percent`. */
+export async function waitForStepAbove(page: Page, step: string, percent: number, timeoutMs = 30_000): Promise<void> {
+  await page.waitForFunction(
+    ({ name, above }) =>
+      Number(document.querySelector(`[role=progressbar][data-step=${name}]`)?.getAttribute('aria-valuenow')) > above,
+    { name: step, above: percent },
+    { timeout: timeoutMs },
+  );
+}
+
+/** Fails naming the first series of progressbar values (see recordProgressbars) that ever went down. */
+export function expectNeverFell(seen: Record<string, number[]>): void {
+  for (const [key, values] of Object.entries(seen)) {
+    for (let i = 1; i < values.length; i += 1) {
+      if (values[i]! < values[i - 1]!) throw new Error(`${key} went down: ${values.join(' → ')}`);
+    }
+  }
+}

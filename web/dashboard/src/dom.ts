@@ -37,3 +37,29 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!element) throw new Error(`#${id} is missing from the page`);
   return element as T;
 }
+
+/** A table of `rows` under a header of `columns`, in a wrapper that scrolls sideways on a narrow screen. */
+export function dataTable(
+  className: string,
+  columns: readonly string[],
+  rows: HTMLTableSectionElement,
+): HTMLDivElement {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: className },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          columns.map((name) => h('th', { scope: 'col' }, name)),
+        ),
+      ),
+      rows,
+    ),
+  );
+}

@@ -1,6 +1,6 @@
 import type { IngestResponse, TaskProgressResponse, VideoPage, VideoResponse } from '../../../src/api/models';
 import { api, ApiProblem, upload } from './api';
-import { fill, h } from './dom';
+import { dataTable, fill, h } from './dom';
 import { formatBytes, formatDuration, formatWhen } from './format';
 import type { PageContext } from './page';
 import { ProgressBar } from './progress-bar';
@@ -192,26 +192,7 @@ export function renderList(main: HTMLElement, context: PageContext): () => void 
       { class: 'card', 'aria-labelledby': 'list-title' },
       h('h2', { id: 'list-title' }, 'All videos'),
       listError,
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          { class: 'videos' },
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ['Poster', 'Title', 'Duration', 'Size', 'Status', 'Last run'].map((name) =>
-                h('th', { scope: 'col' }, name),
-              ),
-            ),
-          ),
-          rows,
-        ),
-      ),
+      dataTable('videos', ['Poster', 'Title', 'Duration', 'Size', 'Status', 'Last run'], rows),
       empty,
       h('nav', { class: 'pager', 'aria-label': 'Pages of videos' }, newer, pageLabel, older),
     ),

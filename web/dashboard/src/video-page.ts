@@ -7,7 +7,7 @@ import type {
   VideoResponse,
 } from '../../../src/api/models';
 import { api, ApiProblem, MediaAccess, postJson } from './api';
-import { fill, h } from './dom';
+import { dataTable, fill, h } from './dom';
 import { formatBytes, formatDuration, formatSpan, formatWhen, runSeconds } from './format';
 import type { PageContext } from './page';
 import { fact, Player } from './player';
@@ -46,26 +46,7 @@ export function renderVideo(main: HTMLElement, videoId: string, context: PageCon
     'section',
     { class: 'card', 'aria-labelledby': 'history-title' },
     h('h2', { id: 'history-title' }, 'Run history'),
-    h(
-      'div',
-      { class: 'table-wrap' },
-      h(
-        'table',
-        { class: 'history' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['Started', 'Outcome', 'Duration', 'Attempts', 'Error', 'Temporal'].map((name) =>
-              h('th', { scope: 'col' }, name),
-            ),
-          ),
-        ),
-        history,
-      ),
-    ),
+    dataTable('history', ['Started', 'Outcome', 'Duration', 'Attempts', 'Error', 'Temporal'], history),
   );
   let follower: RunFollower | null = null;
   let player: Player | null = null;
