@@ -3,3 +3,4 @@ export * from './database';
 export * from './migrator';
 export type * from './schema';
 export * from './open';
+export * from './batches';

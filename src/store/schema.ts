@@ -37,11 +37,43 @@ export interface ProcessingTasksTable {
   updated_at: string;
 }
 
+/** A batch reprocess of part of the catalog (see src/store/batches.ts). */
+export interface BatchesTable {
+  id: string;
+  workflow_id: string;
+  /** `running`, `paused`, `cancelling`, `completed` or `cancelled`. */
+  status: string;
+  /** What was asked (JSON): the selection, steps, renditions, concurrency, what to do with an open run. */
+  request: string;
+  /** The counts as last recorded (JSON). */
+  counts: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** A video a batch is done with. */
+export interface BatchItemsTable {
+  batch_id: string;
+  video_id: string;
+  /** `completed`, `failed`, `skipped` or `cancelled`. */
+  outcome: string;
+  run_id: string | null;
+  /** The run's failure as a code (e.g. InvalidMedia), and its message. */
+  error_code: string | null;
+  error: string | null;
+  finished_at: string;
+}
+
 export interface Database {
   videos: VideosTable;
   processing_tasks: ProcessingTasksTable;
+  batches: BatchesTable;
+  batch_items: BatchItemsTable;
 }
 
 export type VideoRow = Selectable<VideosTable>;
 export type NewVideoRow = Insertable<VideosTable>;
 export type TaskRow = Selectable<ProcessingTasksTable>;
+export type BatchRow = Selectable<BatchesTable>;
+export type BatchItemRow = Selectable<BatchItemsTable>;

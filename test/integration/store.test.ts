@@ -10,6 +10,10 @@ import {
   openCatalog,
   pendingMigrations,
   VideoExistsError,
+  BatchExistsError,
+  BatchRecords,
+  type SelectionPosition,
+  type VideoSelection,
 } from '../../src/store';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
 
@@ -75,7 +79,7 @@ describe.each(DIALECTS)('catalog on %s', (dialect) => {
       expect(await pendingMigrations(test.database.db)).toEqual([]);
     });
 
-    it('keeps rows through a down and up of the latest migration, which only touches indexes', async () => {
+    it('keeps videos and runs through a down and up of the latest migration', async () => {
       await catalog.insertVideo(video('kept', '2026-01-01T00:00:00.000Z'));
       expect(await migrateDown(test.database.db)).toEqual([MIGRATION_NAMES.at(-1)]);
       expect(await pendingMigrations(test.database.db)).toEqual([MIGRATION_NAMES.at(-1)]);
@@ -217,6 +221,93 @@ describe.each(DIALECTS)('catalog on %s', (dialect) => {
       const second = await catalog.listRuns('kept', { limit: 5, cursor: decodeCursor(first.nextCursor!) });
       expect(second.items.map((run) => run.run_id)).toEqual(['run-p0', 'run-t', 'run-b', 'run-a']);
       expect(second.nextCursor).toBeNull();
+    });
+  });
+  describe('batches', () => {
+    let batches: BatchRecords;
+    // Videos of 2001, out of the way of the other tests' (2026): every selection here is bounded to 2001.
+    const inside = { createdBefore: '2002-01-01T00:00:00.000Z' };
+    const day = (n: number) => `2001-01-${String(n).padStart(2, '0')}T00:00:00.000Z`;
+    const run = (runId: string, videoId: string, status: string, at: string) => ({
+      runId,
+      videoId,
+      workflowId: videoId,
+      steps: ['probe', 'publish'],
+      status,
+      progress: status === 'completed' ? 100 : 40,
+      snapshot: null,
+      error: status === 'completed' ? null : 'it broke',
+      startedAt: at,
+      finishedAt: at,
+    });
+
+    beforeAll(async () => {
+      batches = new BatchRecords(test.database.db);
+      for (let n = 1; n <= 7; n += 1) await catalog.insertVideo(video(`old-${n}`, day(n)));
+      // old-1: completed; old-2: failed last (completed before); old-3: completed last (failed before); old-4: failed.
+      await catalog.recordRunFinished(run('b-1', 'old-1', 'completed', day(10)));
+      await catalog.recordRunFinished(run('b-2a', 'old-2', 'completed', day(10)));
+      await catalog.recordRunFinished(run('b-2b', 'old-2', 'failed', day(11)));
+      await catalog.recordRunFinished(run('b-3a', 'old-3', 'failed', day(10)));
+      await catalog.recordRunFinished(run('b-3b', 'old-3', 'completed', day(11)));
+      await catalog.recordRunFinished(run('b-4', 'old-4', 'timed_out', day(10)));
+    });
+
+    async function walk(selection: VideoSelection, limit: number): Promise<string[]> {
+      const seen: string[] = [];
+      let after: SelectionPosition | null = null;
+      do {
+        const page = await batches.selectVideos(selection, { limit, after });
+        seen.push(...page.items.map((item) => item.id));
+        after = page.next;
+      } while (after !== null);
+      return seen;
+    }
+
+    it('walks a selection oldest first, page by page, each video once', async () => {
+      expect(await walk(inside, 3)).toEqual(['old-1', 'old-2', 'old-3', 'old-4', 'old-5', 'old-6', 'old-7']);
+      expect(await batches.countSelection(inside)).toBe(7);
+      expect(await walk({ ...inside, createdBefore: day(3) }, 1)).toEqual(['old-1', 'old-2']);
+    });
+
+    it('selects by ids, by never completed, and by a failed latest run', async () => {
+      expect(await walk({ ids: ['old-7', 'old-2', 'nobody'] }, 10)).toEqual(['old-2', 'old-7']);
+      expect(await batches.countSelection({ ids: [] })).toBe(0);
+      expect(await walk({ ...inside, neverCompleted: true }, 10)).toEqual(['old-4', 'old-5', 'old-6', 'old-7']);
+      expect(await walk({ ...inside, lastRunFailed: true }, 10)).toEqual(['old-2', 'old-4']);
+      expect(await walk({ ...inside, lastRunFailed: true, neverCompleted: true }, 10)).toEqual(['old-4']);
+    });
+
+    it('records a batch once, its items once each, and lists its failures', async () => {
+      const batch = {
+        id: 'nightly',
+        workflowId: 'batch:nightly',
+        request: { concurrency: 3 },
+        counts: { done: 0 },
+        createdAt: day(20),
+      };
+      await batches.insertBatch(batch);
+      await expect(batches.insertBatch(batch)).rejects.toBeInstanceOf(BatchExistsError);
+      const item = { batchId: 'nightly', runId: null, errorCode: null, error: null, finishedAt: day(21) };
+      await batches.recordItem({ ...item, videoId: 'old-1', outcome: 'completed', runId: 'r1' });
+      await batches.recordItem({
+        ...item,
+        videoId: 'old-2',
+        outcome: 'failed',
+        errorCode: 'InvalidMedia',
+        error: 'a text file',
+      });
+      await batches.recordItem({ ...item, videoId: 'old-2', outcome: 'completed' });
+      await batches.recordItem({ ...item, videoId: 'old-4', outcome: 'failed', errorCode: 'TIMED_OUT' });
+      const first = await batches.listItems('nightly', 'failed', { limit: 1, afterVideoId: null });
+      expect(first.items.map((row) => [row.video_id, row.error_code])).toEqual([['old-2', 'InvalidMedia']]);
+      const second = await batches.listItems('nightly', 'failed', { limit: 1, afterVideoId: first.next });
+      expect(second).toMatchObject({ items: [{ video_id: 'old-4' }], next: null });
+
+      await batches.updateBatch('nightly', { status: 'completed', counts: { done: 3 }, finishedAt: day(22) });
+      await batches.updateBatch('nightly', { status: 'running', counts: { done: 0 }, finishedAt: null });
+      expect(await batches.findBatch('nightly')).toMatchObject({ status: 'completed', counts: '{"done":3}' });
+      expect((await batches.listBatches({ limit: 10, before: null })).items.map((row) => row.id)).toContain('nightly');
     });
   });
 });

@@ -1,0 +1,239 @@
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import type { BatchItemRow, BatchRow, Database } from './schema';
+
+/**
+ * Which videos a batch reprocesses: every one of the catalog (no field set), or those matching every field set.
+ * A batch fixes `createdBefore` at its start at the latest, so videos uploaded while it runs are not swept in.
+ */
+export interface VideoSelection {
+  /** Only these videos (those the catalog has). */
+  ids?: readonly string[];
+  /** Only videos created before this instant (ISO-8601). */
+  createdBefore?: string;
+  /** Only videos no run of which ever completed. */
+  neverCompleted?: boolean;
+  /** Only videos whose latest run failed (failed, timed out or terminated). */
+  lastRunFailed?: boolean;
+}
+
+/** A selected video, with the probe's info (JSON) a batch weighs its cost by. */
+export interface SelectedVideo {
+  id: string;
+  createdAt: string;
+  info: string | null;
+}
+
+/** Where a walk through a selection stands: after this video, in (created_at, id) order. */
+export interface SelectionPosition {
+  createdAt: string;
+  id: string;
+}
+
+/** How a run a batch started ended, or why it started none. */
+export type BatchOutcome = 'completed' | 'failed' | 'skipped' | 'cancelled';
+
+export interface BatchItem {
+  batchId: string;
+  videoId: string;
+  outcome: BatchOutcome;
+  runId: string | null;
+  errorCode: string | null;
+  error: string | null;
+  finishedAt: string;
+}
+
+export interface NewBatch {
+  id: string;
+  workflowId: string;
+  request: unknown;
+  counts: unknown;
+  createdAt: string;
+}
+
+/** Thrown when a batch id is already in the catalog. */
+export class BatchExistsError extends Error {
+  override readonly name = 'BatchExistsError';
+  constructor(readonly batchId: string) {
+    super(`Batch ${batchId} already exists`);
+  }
+}
+
+const FAILED_RUN_STATUSES = ['failed', 'timed_out', 'terminated'];
+
+/** Batches and the videos they are done with; the same queries on SQLite and PostgreSQL. */
+export class BatchRecords {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * A page of the selection, oldest first, after `after`: a walk from null to a null `next` meets every selected
+   * video once, whatever is uploaded meanwhile (later videos sort after, and the selection's createdBefore keeps
+   * them out).
+   */
+  async selectVideos(
+    selection: VideoSelection,
+    options: { limit: number; after: SelectionPosition | null },
+  ): Promise<{ items: SelectedVideo[]; next: SelectionPosition | null }> {
+    let query = this.selection(selection).select(['videos.id', 'videos.created_at', 'videos.info']);
+    const { after } = options;
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('videos.created_at', '>', after.createdAt),
+          eb.and([eb('videos.created_at', '=', after.createdAt), eb('videos.id', '>', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('videos.created_at', 'asc')
+      .orderBy('videos.id', 'asc')
+      .limit(options.limit + 1)
+      .execute();
+    const items = rows
+      .slice(0, options.limit)
+      .map((row) => ({ id: row.id, createdAt: row.created_at, info: row.info }));
+    const last = items.at(-1);
+    return { items, next: rows.length > options.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  }
+
+  async countSelection(selection: VideoSelection): Promise<number> {
+    const row = await this.selection(selection)
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async insertBatch(batch: NewBatch): Promise<void> {
+    const inserted = await this.db
+      .insertInto('batches')
+      .values({
+        id: batch.id,
+        workflow_id: batch.workflowId,
+        status: 'running',
+        request: JSON.stringify(batch.request),
+        counts: JSON.stringify(batch.counts),
+        created_at: batch.createdAt,
+        updated_at: batch.createdAt,
+        finished_at: null,
+      })
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new BatchExistsError(batch.id);
+  }
+
+  /** The batch's status and counts; a finished batch is left as it ended. */
+  async updateBatch(id: string, update: { status: string; counts: unknown; finishedAt: string | null }): Promise<void> {
+    await this.db
+      .updateTable('batches')
+      .set({
+        status: update.status,
+        counts: JSON.stringify(update.counts),
+        finished_at: update.finishedAt,
+        updated_at: new Date().toISOString(),
+      })
+      .where('id', '=', id)
+      .where('finished_at', 'is', null)
+      .execute();
+  }
+
+  /** Records what became of one video; idempotent, so a retried activity writes it once. */
+  async recordItem(item: BatchItem): Promise<void> {
+    await this.db
+      .insertInto('batch_items')
+      .values({
+        batch_id: item.batchId,
+        video_id: item.videoId,
+        outcome: item.outcome,
+        run_id: item.runId,
+        error_code: item.errorCode,
+        error: item.error,
+        finished_at: item.finishedAt,
+      })
+      .onConflict((conflict) => conflict.columns(['batch_id', 'video_id']).doNothing())
+      .execute();
+  }
+
+  findBatch(id: string): Promise<BatchRow | undefined> {
+    return this.db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Batches newest first. */
+  async listBatches(options: { limit: number; before: SelectionPosition | null }): Promise<{
+    items: BatchRow[];
+    next: SelectionPosition | null;
+  }> {
+    let query = this.db.selectFrom('batches').selectAll();
+    const { before } = options;
+    if (before) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', before.createdAt),
+          eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit + 1)
+      .execute();
+    const items = rows.slice(0, options.limit);
+    const last = items.at(-1);
+    return { items, next: rows.length > options.limit && last ? { createdAt: last.created_at, id: last.id } : null };
+  }
+
+  /** A batch's items with one outcome (its failures, say), by video id, after `afterVideoId`. */
+  async listItems(
+    batchId: string,
+    outcome: BatchOutcome,
+    options: { limit: number; afterVideoId: string | null },
+  ): Promise<{ items: BatchItemRow[]; next: string | null }> {
+    let query = this.db
+      .selectFrom('batch_items')
+      .selectAll()
+      .where('batch_id', '=', batchId)
+      .where('outcome', '=', outcome);
+    if (options.afterVideoId !== null) query = query.where('video_id', '>', options.afterVideoId);
+    const rows = await query
+      .orderBy('video_id', 'asc')
+      .limit(options.limit + 1)
+      .execute();
+    const items = rows.slice(0, options.limit);
+    return { items, next: rows.length > options.limit ? (items.at(-1)?.video_id ?? null) : null };
+  }
+
+  /** The videos matching a selection, as a query to select from. */
+  private selection(selection: VideoSelection): SelectQueryBuilder<Database, 'videos', object> {
+    let query = this.db.selectFrom('videos');
+    if (selection.ids !== undefined) {
+      const ids = [...selection.ids];
+      query = ids.length === 0 ? query.where((eb) => eb.val(1), '=', 0) : query.where('videos.id', 'in', ids);
+    }
+    if (selection.createdBefore !== undefined) query = query.where('videos.created_at', '<', selection.createdBefore);
+    if (selection.neverCompleted) {
+      query = query.where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('processing_tasks')
+              .select('processing_tasks.run_id')
+              .whereRef('processing_tasks.video_id', '=', 'videos.id')
+              .where('processing_tasks.status', '=', 'completed'),
+          ),
+        ),
+      );
+    }
+    if (selection.lastRunFailed) query = query.where((eb) => latestRunStatus(eb), 'in', FAILED_RUN_STATUSES);
+    return query;
+  }
+}
+
+/** The status of a video's latest run, as a subquery of a query over videos. */
+function latestRunStatus(eb: ExpressionBuilder<Database, 'videos'>) {
+  return eb
+    .selectFrom('processing_tasks')
+    .select('processing_tasks.status')
+    .whereRef('processing_tasks.video_id', '=', 'videos.id')
+    .orderBy('processing_tasks.created_at', 'desc')
+    .orderBy('processing_tasks.run_id', 'desc')
+    .limit(1);
+}
