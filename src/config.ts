@@ -163,6 +163,8 @@ const ConfigSchema = z.object({
   TEMPORAL_UI_URL: z
     .url({ protocol: /^https?$/, message: 'expected an http(s) URL, e.g. http://127.0.0.1:8233' })
     .optional(),
+  /** Most runs one batch may keep open at once (a batch's `concurrency` is bounded by it). */
+  BATCH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
   /** Largest upload POST /api/v1/videos accepts, in bytes (default 4 GiB). */
   MAX_UPLOAD_BYTES: z.coerce
     .number()
@@ -218,6 +220,8 @@ export interface Config {
     readonly migrateOnStart: boolean;
   };
   readonly maxUploadBytes: number;
+  /** Most runs one batch may keep open at once. */
+  readonly batchMaxConcurrency: number;
   /** What a browser may make the API do: see src/api/middleware/browser-guard.ts. */
   readonly browsers: {
     readonly allowedHosts: readonly string[];
@@ -312,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     catalog: { databaseUrl: raw.DATABASE_URL ?? null, migrateOnStart: raw.MIGRATE_ON_START },
     maxUploadBytes: raw.MAX_UPLOAD_BYTES,
+    batchMaxConcurrency: raw.BATCH_MAX_CONCURRENCY,
     browsers: { allowedHosts: raw.ALLOWED_HOSTS ?? [], allowedOrigins: raw.ALLOWED_ORIGINS ?? [] },
     eventStreams: { perClient: raw.EVENT_STREAMS_PER_CLIENT, total: raw.EVENT_STREAMS_MAX },
     webhooks: {

@@ -73,6 +73,12 @@ export async function createWorker(
     cores,
     transcodeParallelism: config.worker.transcodeParallelism ?? mediaSlotsOrDefault(config, cores),
     webhooks: config.webhooks,
+    batches: {
+      records: extra.catalog.batches(),
+      client,
+      taskQueue: config.temporal.taskQueue,
+      mediaTaskQueue: config.temporal.mediaTaskQueue,
+    },
     ...extra,
   });
   const { taskQueue, mediaTaskQueue, namespace } = config.temporal;

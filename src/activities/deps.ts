@@ -1,5 +1,6 @@
 import type { SubtaskProgressReport } from '../progress';
 import type { Catalog } from '../store';
+import type { BatchDeps } from './batch';
 
 /** Sends a progress report to the run's own workflow (signal `subtaskProgress`). */
 export type SignalProgress = (workflowId: string, runId: string, report: SubtaskProgressReport) => Promise<void>;
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   transcodeParallelism?: number;
   /** Webhook signing and where deliveries may go (config's `webhooks`); without secrets nothing is delivered. */
   webhooks?: { secrets: readonly string[]; allowPrivate: boolean };
+  /** Batch reprocessing: the batch records and a client to start and watch runs; absent, batches cannot run here. */
+  batches?: BatchDeps;
   /** Sees every progress update before throttling; the benchmark uses it to measure how far reports lag the truth. */
   observe?: (runId: string, step: string, fraction: number, part?: { part: number; share: number }) => void;
 }

@@ -1,5 +1,6 @@
 import { createAssembleLadder } from './assemble-ladder';
 import { createAudio } from './audio';
+import { createBatchActivities } from './batch';
 import type { ActivityDeps } from './deps';
 import { createNotify } from './notify';
 import { createProbe } from './probe';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     discardStaging: createDiscardStaging(deps),
     ...createRunRecords(deps),
     ...createNotify(deps),
+    ...createBatchActivities(deps.batches),
   };
 }
 

@@ -19,6 +19,7 @@ import { ApiRouter, type Operation } from './operations';
 import type { Orchestrator } from './orchestrator';
 import { ProgressReader } from './progress-reader';
 import { MediaTokens } from './media-tokens';
+import { batchRoutes } from './routes/batches';
 import { dashboardRoutes, isDashboardPath } from './routes/dashboard';
 import { docsRoutes } from './routes/docs';
 import { eventRoutes } from './routes/events';
@@ -59,6 +60,8 @@ export interface AppDeps {
   callbacks?: CallbackSettings;
   /** Media tokens for the event stream and /media (config's `mediaTokens`). */
   mediaTokens?: { secret: string; ttlSeconds: number };
+  /** Most runs one batch may keep open at once (BATCH_MAX_CONCURRENCY). */
+  batchMaxConcurrency?: number;
   /** Where the dashboard links runs in the Temporal UI. */
   temporalUi?: { uiUrl: string; namespace: string };
 }
@@ -134,6 +137,15 @@ export function createApp(deps: AppDeps): ReprocessApp {
     deps.mediaTokens?.ttlSeconds ?? 900,
   );
   tokenRoutes({ tokens, requireVideo }, api);
+  batchRoutes(
+    {
+      orchestrator: deps.orchestrator,
+      records: () => deps.catalog.batches(),
+      maxConcurrency: deps.batchMaxConcurrency ?? 16,
+      maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024,
+    },
+    api,
+  );
   dashboardRoutes(
     {
       version: deps.version ?? '0.0.0',

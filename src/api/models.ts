@@ -201,6 +201,99 @@ export type VideoPage = z.infer<typeof VideoPage>;
 export const RunHistoryPage = z.object({ items: z.array(RunRecord), next_cursor: z.string().nullable() });
 export type RunHistoryPage = z.infer<typeof RunHistoryPage>;
 
+export const BatchId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
+
+/** Which videos a batch takes: every one (`all`), these `ids`, or those matching every filter given. */
+const BatchSelection = z
+  .object({
+    all: z.literal(true).optional(),
+    ids: z.array(VideoId).min(1).max(10_000).optional(),
+    created_before: Timestamp.optional(),
+    never_completed: z.literal(true).optional(),
+    last_run_failed: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((selection) => Object.keys(selection).length > 0, {
+    message: 'say which videos: all, ids, or filters (created_before, never_completed, last_run_failed)',
+  })
+  .refine((selection) => !selection.all || Object.keys(selection).length === 1, {
+    message: 'all takes every video: it goes without ids or filters',
+  });
+
+export const BatchRequest = z
+  .object({
+    /** The batch's id; one is made when absent. */
+    id: BatchId.optional(),
+    select: BatchSelection,
+    steps: z.array(StepNameModel).max(STEP_NAMES.length).optional(),
+    renditions: z.array(z.number().int().min(144).max(4320)).min(1).max(8).optional(),
+    /** Runs open at once, at most; bounded by BATCH_MAX_CONCURRENCY. */
+    concurrency: z.number().int().min(1).max(1_000).default(2),
+    /** A video whose run is already open: `skip` it, or `wait` for that run and count its outcome. */
+    on_open_run: z.enum(['skip', 'wait']).default('skip'),
+  })
+  .strict();
+export type BatchRequest = z.infer<typeof BatchRequest>;
+
+const BatchStatusModel = z.enum(['running', 'paused', 'cancelling', 'completed', 'cancelled']);
+
+const BatchCountsModel = z.object({
+  /** Videos in the selection when the batch started. */
+  total: z.number().int().min(0),
+  selected: z.number().int().min(0),
+  completed: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  skipped: z.number().int().min(0),
+  cancelled: z.number().int().min(0),
+  running: z.number().int().min(0),
+  pending: z.number().int().min(0),
+});
+
+export const BatchAccepted = z.object({
+  batch_id: BatchId,
+  workflow_id: z.string(),
+  status: z.literal('accepted'),
+  total: z.number().int().min(1),
+  status_url: z.string(),
+  message: z.string(),
+});
+export type BatchAccepted = z.infer<typeof BatchAccepted>;
+
+export const BatchFailure = z.object({
+  video_id: VideoId,
+  run_id: z.string().nullable(),
+  error_code: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+export const BatchResponse = z.object({
+  batch_id: BatchId,
+  workflow_id: z.string(),
+  status: BatchStatusModel,
+  counts: BatchCountsModel,
+  /** 0–100, weighted by each video's expected cost (duration × pixels); never goes down. */
+  progress: z.number().min(0).max(100),
+  eta_seconds: z.number().int().min(0).nullable(),
+  concurrency: z.number().int(),
+  /** The most runs the batch had open at once. */
+  peak_open: z.number().int().min(0),
+  created_at: Timestamp,
+  finished_at: Timestamp.nullable(),
+  /** True when the batch's workflow did not answer and this is the catalog's last record of it. */
+  stale: z.boolean(),
+  /** Videos that failed, a page at a time (`?failures_after=` the page's `next`). */
+  failures: z.object({ items: z.array(BatchFailure), next: z.string().nullable() }),
+});
+export type BatchResponse = z.infer<typeof BatchResponse>;
+
+export const BatchPage = z.object({
+  items: z.array(BatchResponse.omit({ failures: true })),
+  next_cursor: z.string().nullable(),
+});
+export type BatchPage = z.infer<typeof BatchPage>;
+
+export const BatchCancelRequest = z.object({ cancel_runs: z.boolean().default(false) }).strict();
+
 /** A media token: read-only, for one video's event stream and `/media` files, until it expires. */
 export const MediaTokenResponse = z.object({
   token: z.string(),

@@ -6,6 +6,11 @@ import {
   HealthResponse,
   IngestResponse,
   ReadinessResponse,
+  BatchAccepted,
+  BatchCancelRequest,
+  BatchPage,
+  BatchRequest,
+  BatchResponse,
   MediaTokenResponse,
   ReprocessRequest,
   RunHistoryPage,
@@ -33,6 +38,11 @@ const COMPONENTS = {
   ReadinessResponse,
   MediaTokenResponse,
   ServiceInfoResponse,
+  BatchRequest,
+  BatchCancelRequest,
+  BatchAccepted,
+  BatchResponse,
+  BatchPage,
   ErrorEnvelope,
 } as const;
 

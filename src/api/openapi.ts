@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DASHBOARD_ASSETS, DOCS_ASSET_NAMES } from './docs-assets';
 import { ERROR_CATALOGUE, type ErrorCode } from './errors';
-import { VideoId } from './models';
+import { BatchId, VideoId } from './models';
 import { componentSchemas, ref } from './openapi-components';
 import type { Operation } from './operations';
 
@@ -28,6 +28,7 @@ export function buildOpenApiDocument(version: string, operations: readonly Opera
     tags: [
       { name: 'videos', description: 'Upload, list and read videos, and fetch their outputs' },
       { name: 'runs', description: "Start, follow and cancel a video's reprocessing runs" },
+      { name: 'batches', description: 'Reprocess part or all of the catalog: start, follow, pause, resume, cancel' },
       { name: 'dashboard', description: 'The web dashboard served at `/`, and what it asks of the API' },
       { name: 'operations', description: 'Health, readiness and metrics' },
       { name: 'docs', description: 'This document and its page' },
@@ -101,6 +102,9 @@ function parametersOf(operation: Operation): unknown[] {
   }
   if (operation.path.includes('{name}')) {
     parameters.push({ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: DOCS_ASSET_NAMES } });
+  }
+  if (operation.path.includes('{batch_id}')) {
+    parameters.push({ name: 'batch_id', in: 'path', required: true, schema: z.toJSONSchema(BatchId) });
   }
   if (operation.path.includes('{asset}')) {
     parameters.push({ name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: DASHBOARD_ASSETS } });

@@ -7,7 +7,7 @@ import type { ComponentName } from './openapi-components';
 /** What the OpenAPI document says of one operation, declared where its route is registered. */
 export interface OperationSpec {
   operationId: string;
-  tag: 'videos' | 'runs' | 'dashboard' | 'operations' | 'docs';
+  tag: 'videos' | 'runs' | 'batches' | 'dashboard' | 'operations' | 'docs';
   summary: string;
   description?: string;
   /** An optional JSON body, as this model. */

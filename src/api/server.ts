@@ -50,6 +50,7 @@ async function run(): Promise<void> {
       retryScheduleMs: config.webhooks.retryScheduleMs,
     },
     mediaTokens: config.mediaTokens,
+    batchMaxConcurrency: config.batchMaxConcurrency,
     temporalUi: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
     metrics: createMetrics({ processMetrics: true }),
     version: packageVersion(),

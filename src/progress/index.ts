@@ -6,3 +6,4 @@ export { RunProgress } from './run-progress';
 export * from './weights';
 export { ProgressThrottle } from './throttle';
 export { stepsPickedUp, type PendingActivityFact } from './picked-up';
+export * from './batch';

@@ -152,6 +152,12 @@ export class BatchRecords {
       .execute();
   }
 
+  /** Forgets a batch whose workflow could not be started, so its id is free again. */
+  async deleteBatch(id: string): Promise<void> {
+    await this.db.deleteFrom('batch_items').where('batch_id', '=', id).execute();
+    await this.db.deleteFrom('batches').where('id', '=', id).execute();
+  }
+
   findBatch(id: string): Promise<BatchRow | undefined> {
     return this.db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { BatchRecords } from './batches';
 import type { Database, NewVideoRow, TaskRow, VideoRow } from './schema';
 
 /** Thrown when a video id is already in the catalog. */
@@ -233,6 +234,11 @@ export class Catalog {
       .limit(options.limit + 1)
       .execute();
     return page(rows, options.limit, (row) => ({ createdAt: row.created_at, key: row.run_id }));
+  }
+
+  /** The batches kept in the same database. */
+  batches(): BatchRecords {
+    return new BatchRecords(this.db);
   }
 
   /** Rejects unless the database answers. */

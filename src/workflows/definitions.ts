@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { VideoInfo } from '../media/probe';
-import type { ProgressState, StepName, SubtaskProgressReport } from '../progress';
+import type { BatchCounts, BatchState, BatchStatus, ProgressState, StepName, SubtaskProgressReport } from '../progress';
 
 /** The workflow type name clients start; fixed by the design, so renaming the function must not change it. */
 export const REPROCESS_WORKFLOW_TYPE = 'ReprocessVideo';
@@ -85,3 +85,58 @@ export interface DeliveryState {
 
 /** The delivery's state, for the run's `notify` step. */
 export const deliveryQuery = defineQuery<DeliveryState>('delivery');
+
+/** The workflow type of a batch reprocess of part of the catalog. */
+export const REPROCESS_BATCH_WORKFLOW_TYPE = 'ReprocessBatch';
+
+/**
+ * A batch's workflow id: `batch:` and the batch id. Video ids cannot hold `:`, so a batch never takes a video's
+ * id (a run's workflow id), whatever the batch is called.
+ */
+export function batchWorkflowId(batchId: string): string {
+  return `batch:${batchId}`;
+}
+
+export interface ReprocessBatchInput {
+  batchId: string;
+  /** Which videos (see VideoSelection); its createdBefore is fixed at the batch's start. */
+  selection: {
+    ids?: readonly string[];
+    createdBefore?: string;
+    neverCompleted?: boolean;
+    lastRunFailed?: boolean;
+  };
+  /** How many the selection held when the batch started: the percentage counts the unwalked rest by it. */
+  total: number;
+  /** What each run makes, as a single run's start takes it. */
+  run: { steps?: StepName[]; renditions?: number[] };
+  /** Runs open at once, at most. */
+  concurrency: number;
+  /** A video whose run is already open: skip it, or wait for that run and count its outcome. */
+  onOpenRun: 'skip' | 'wait';
+  /** The state a continued execution carries on from. */
+  carried?: BatchState;
+}
+
+/** What a batch's progress query answers. */
+export interface BatchView {
+  batchId: string;
+  status: BatchStatus;
+  counts: BatchCounts;
+  percent: number;
+  startedAt: string;
+  peakOpen: number;
+  executions: number;
+  open: string[];
+}
+
+/**
+ * Events after which a batch's execution hands its state to a new one (continue-as-new), well under Temporal's
+ * limits, so a batch of any size keeps every history short. The server's own suggestion is followed too.
+ */
+export const BATCH_HISTORY_LIMIT = 4_000;
+
+export const batchProgressQuery = defineQuery<BatchView>('batchProgress');
+export const pauseBatchSignal = defineSignal('pauseBatch');
+export const resumeBatchSignal = defineSignal('resumeBatch');
+export const cancelBatchSignal = defineSignal<[{ cancelRuns: boolean }]>('cancelBatch');

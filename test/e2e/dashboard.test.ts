@@ -326,6 +326,24 @@ describe('e2e: the dashboard in a real browser', () => {
     await page.context().close();
   }, 120_000);
 
+  it('shows the catalog’s batches on the list, live until they end', async () => {
+    await uploadByApi(open, 'in-a-batch', clips.tiny);
+    const started = await fetch(`${open}/api/v1/batches`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 'from-the-page', select: { ids: ['in-a-batch'] } }),
+    });
+    expect(started.status).toBe(202);
+    const { page, problems } = await newPage();
+    await page.goto(`${open}/`);
+    const row = page.getByTestId('batches').locator('tr[data-batch-id=from-the-page]');
+    await row.locator('[data-status=completed]').waitFor({ timeout: 60_000 });
+    expect(await row.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    await expectText(row, /1 \/ 1/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
   it('cancels a run from the page; it ends cancelled', async () => {
     await uploadByApi(open, 'to-cancel', clips.long);
     const { page, problems } = await newPage();

@@ -1,3 +1,4 @@
+import { createBatchActivities } from '../../src/activities/batch';
 import { createActivities } from '../../src/activities';
 import { openTestCatalog } from './catalog';
 
@@ -12,4 +13,9 @@ export async function activitiesFor(dataDir: string): Promise<ReturnType<typeof 
     signalProgress: () => Promise.resolve(),
     catalog,
   });
+}
+
+/** The batch activities of a worker without batch records: each refuses, for stub workers that run no batch. */
+export function noBatches(): ReturnType<typeof createBatchActivities> {
+  return createBatchActivities(undefined);
 }

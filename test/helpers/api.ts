@@ -24,6 +24,7 @@ export type AppOptions = Partial<
     | 'mediaTokens'
     | 'temporalUi'
     | 'logger'
+    | 'batchMaxConcurrency'
   >
 > & {
   queryTimeoutMs?: number;

@@ -11,6 +11,7 @@ import type { VideoInfo } from '../../src/media/probe';
 import { HEARTBEAT_THROTTLE, signalThrough } from '../../src/worker';
 import type { ReprocessVideo } from '../../src/workflows';
 import { REPROCESS_WORKFLOW_TYPE, progressQuery } from '../../src/workflows/definitions';
+import { noBatches } from '../helpers/activities';
 import { startDevServer } from '../helpers/temporal';
 
 const SIX_HOURS = 6 * 3600;
@@ -93,6 +94,8 @@ describe('the history of a 6-hour video', () => {
       recordRunFinished: () => Promise.resolve(),
       deliverWebhook: () => Promise.reject(new Error('no callback here')),
       recordDelivery: () => Promise.resolve(),
+      // No batch here.
+      ...noBatches(),
     } satisfies Record<keyof Activities, unknown>;
     const worker = await Worker.create({
       connection: env.nativeConnection,

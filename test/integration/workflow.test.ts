@@ -19,6 +19,7 @@ import {
   subtaskProgressSignal,
 } from '../../src/workflows/definitions';
 import { Gate, eventually } from '../helpers/gate';
+import { noBatches } from '../helpers/activities';
 import { startDevServer } from '../helpers/temporal';
 
 const RENDITIONS = [{ name: '240p', width: 320, height: 240, videoKbps: 400, audioKbps: 128 }];
@@ -100,6 +101,8 @@ describe('ReprocessVideo on a real dev server (stubbed activities)', () => {
     // No run here names a callback_url: nothing is delivered.
     deliverWebhook: () => Promise.reject(new Error('no run here has a callback')),
     recordDelivery: () => Promise.resolve(),
+    // No batch here.
+    ...noBatches(),
   } satisfies Record<keyof Activities, unknown>;
 
   beforeAll(async () => {

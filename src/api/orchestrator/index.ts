@@ -29,8 +29,10 @@ import {
 } from '../../progress';
 import { mediaQueueOf } from '../../config';
 import { ApiError } from '../errors';
+import { BatchDoor } from './batches';
 import { lazyConnection } from './connection';
-import { alreadyRunning, DeadlineExceededError, ForeignWorkflowError, RunClosedError, toApiError } from './errors';
+import { withinDeadline } from './deadline';
+import { alreadyRunning, ForeignWorkflowError, RunClosedError, toApiError } from './errors';
 
 export { lazyConnection } from './connection';
 export { DeadlineExceededError, ForeignWorkflowError, isUnavailable, RunClosedError, toApiError } from './errors';
@@ -87,6 +89,8 @@ export class Orchestrator {
    * run is checked by describe before it is first queried, and an answer from any other run is not used.
    */
   private readonly ours = new Map<string, string>();
+  /** Batch reprocessing: starting, reading and steering ReprocessBatch workflows. */
+  readonly batches: BatchDoor;
 
   constructor(
     private readonly client: Client,
@@ -98,6 +102,11 @@ export class Orchestrator {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
     this.eagerStart = options.eagerStart ?? false;
     this.namespace = options.namespace ?? client.options.namespace;
+    this.batches = new BatchDoor(client, {
+      taskQueue: this.taskQueue,
+      queryTimeoutMs: this.queryTimeoutMs,
+      commandTimeoutMs: this.commandTimeoutMs,
+    });
     this.cleanQueries = new WorkflowClient({
       connection: client.connection,
       namespace: this.namespace,
@@ -338,16 +347,8 @@ export class Orchestrator {
     }
   }
 
-  /**
-   * Runs a Temporal call under a deadline that holds: gRPC's deadline alone does not, since the SDK's retry
-   * interceptor sleeps between attempts without looking at it.
-   */
   private bounded<T>(deadline: number, call: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineExceededError()), Math.max(0, deadline - Date.now()));
-    });
-    return Promise.race([this.client.withDeadline(deadline, call), expired]).finally(() => clearTimeout(timer));
+    return withinDeadline(this.client, deadline, call);
   }
 
   /** Rejects unless Temporal answers for our namespace within the query deadline. */

@@ -1,5 +1,6 @@
 import type { IngestResponse, TaskProgressResponse, VideoPage, VideoResponse } from '../../../src/api/models';
 import { api, ApiProblem, upload } from './api';
+import { batchesCard } from './batches';
 import { dataTable, fill, h } from './dom';
 import { formatBytes, formatDuration, formatWhen } from './format';
 import type { PageContext } from './page';
@@ -163,6 +164,7 @@ export function renderList(main: HTMLElement, context: PageContext): () => void 
     void load();
   });
 
+  const batches = batchesCard();
   fill(
     main,
     h('h1', {}, 'Videos'),
@@ -196,10 +198,12 @@ export function renderList(main: HTMLElement, context: PageContext): () => void 
       empty,
       h('nav', { class: 'pager', 'aria-label': 'Pages of videos' }, newer, pageLabel, older),
     ),
+    batches.element,
   );
   void load();
   return () => {
     closed = true;
+    batches.stop();
     window.clearTimeout(live);
   };
 }

@@ -14,6 +14,8 @@ const STATUS_TEXT: Record<string, string> = {
   pending: 'Pending',
   retrying: 'Retrying',
   skipped: 'Skipped',
+  paused: 'Paused',
+  cancelling: 'Cancelling',
 };
 
 export function statusBadge(status: string): HTMLSpanElement {

@@ -1,0 +1,91 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import type { ReprocessBatch } from '../../workflows';
+import {
+  batchProgressQuery,
+  batchWorkflowId,
+  cancelBatchSignal,
+  pauseBatchSignal,
+  REPROCESS_BATCH_WORKFLOW_TYPE,
+  resumeBatchSignal,
+  type BatchView,
+  type ReprocessBatchInput,
+} from '../../workflows/definitions';
+import { ApiError } from '../errors';
+import { withinDeadline } from './deadline';
+import { toApiError } from './errors';
+
+export type BatchCommand = 'pause' | 'resume' | 'cancel';
+
+/** The API's door to batch workflows: the same deadlines and error translation as the rest of the orchestrator. */
+export class BatchDoor {
+  constructor(
+    private readonly client: Client,
+    private readonly options: { taskQueue: string; queryTimeoutMs: number; commandTimeoutMs: number },
+  ) {}
+
+  /** Starts the batch's workflow; BATCH_ALREADY_EXISTS when its id was used. */
+  async start(input: ReprocessBatchInput): Promise<{ workflowId: string; runId: string }> {
+    const workflowId = batchWorkflowId(input.batchId);
+    try {
+      const handle = await withinDeadline(this.client, Date.now() + this.options.commandTimeoutMs, () =>
+        this.client.workflow.start<typeof ReprocessBatch>(REPROCESS_BATCH_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: this.options.taskQueue,
+          args: [input],
+          // A batch id names one batch for good: a finished batch's id is not taken again.
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: `Reprocess batch ${input.batchId}`,
+        }),
+      );
+      return { workflowId, runId: handle.firstExecutionRunId };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new ApiError('BATCH_ALREADY_EXISTS', undefined, { batch_id: input.batchId }, { cause: error });
+      }
+      throw toApiError(error);
+    }
+  }
+
+  /** The open batch's own view; null once it has closed (the catalog then has its record) or is unknown. */
+  async view(batchId: string): Promise<BatchView | null> {
+    const deadline = Date.now() + this.options.queryTimeoutMs;
+    try {
+      const handle = this.client.workflow.getHandle(batchWorkflowId(batchId));
+      const description = await withinDeadline(this.client, deadline, () => handle.describe());
+      if (!isOpenBatch(description)) return null;
+      return await withinDeadline(this.client, deadline, () => handle.query(batchProgressQuery));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw toApiError(error);
+    }
+  }
+
+  /** Pauses, resumes or cancels an open batch; BATCH_NOT_RUNNING once it has ended. */
+  async command(batchId: string, command: BatchCommand, cancelRuns = false): Promise<void> {
+    const deadline = Date.now() + this.options.commandTimeoutMs;
+    const handle = this.client.workflow.getHandle(batchWorkflowId(batchId));
+    try {
+      const description = await withinDeadline(this.client, deadline, () => handle.describe());
+      if (!isOpenBatch(description)) throw new ApiError('BATCH_NOT_RUNNING', undefined, { batch_id: batchId });
+      await withinDeadline(this.client, deadline, () =>
+        command === 'cancel'
+          ? handle.signal(cancelBatchSignal, { cancelRuns })
+          : handle.signal(command === 'pause' ? pauseBatchSignal : resumeBatchSignal),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError)
+        throw new ApiError('BATCH_NOT_FOUND', undefined, { batch_id: batchId });
+      throw toApiError(error);
+    }
+  }
+}
+
+function isOpenBatch(description: WorkflowExecutionDescription): boolean {
+  return description.type === REPROCESS_BATCH_WORKFLOW_TYPE && description.status.name === 'RUNNING';
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import request from 'supertest';
+import type { ReprocessApp } from '../../src/api/app';
+import { BatchAccepted, BatchResponse, ErrorEnvelope } from '../../src/api/models';
+import { loadConfig } from '../../src/config';
+import type { QueueWorkers } from '../../src/queue-workers';
+import type { Catalog } from '../../src/store';
+import { createWorker } from '../../src/worker';
+import { buildApp } from '../helpers/api';
+import { openTestCatalog } from '../helpers/catalog';
+import { eventually } from '../helpers/gate';
+import { makeClip, makeDataDir } from '../helpers/media';
+import { startDevServer } from '../helpers/temporal';
+
+const CLIPS = 30;
+
+/** Batches over a catalog of generated clips, on a real dev server, worker, ffmpeg and SQLite catalog. */
+describe('POST /api/v1/batches', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: QueueWorkers;
+  let running: Promise<void>;
+  let app: ReturnType<ReprocessApp['callback']>;
+  let catalog: Catalog;
+  let cleanup: () => Promise<void>;
+  const taskQueue = `batch-${randomUUID()}`;
+
+  beforeAll(async () => {
+    env = await startDevServer();
+    const made = await makeDataDir();
+    cleanup = made.cleanup;
+    ({ catalog } = await openTestCatalog(made.dataDir));
+    const config = loadConfig({ DATA_DIR: made.dataDir, TASK_QUEUE: taskQueue });
+    worker = await createWorker(config, env.nativeConnection, env.client, { catalog });
+    running = worker.run();
+    app = (await buildApp(env.client, made.dataDir, taskQueue, { catalog, batchMaxConcurrency: 4 })).callback();
+    const clip = await makeClip(path.join(made.dataDir, 'fixtures', 'clip.mp4'), {
+      seconds: 1,
+      width: 160,
+      height: 120,
+    });
+    for (let index = 0; index < CLIPS; index += 1) {
+      const id = `clip-${String(index).padStart(2, '0')}`;
+      const uploaded = await request(app).post('/api/v1/videos').field('id', id).attach('file', clip);
+      expect(uploaded.status).toBe(201);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await cleanup?.();
+  });
+
+  const start = (body: unknown) =>
+    request(app)
+      .post('/api/v1/batches')
+      .send(body as object);
+  const read = async (id: string) => BatchResponse.parse((await request(app).get(`/api/v1/batches/${id}`)).body);
+
+  it('reprocesses all 30 videos, 3 at a time: counts add up, progress never goes down', async () => {
+    const accepted = await start({ id: 'all-of-them', select: { all: true }, concurrency: 3 });
+    expect(accepted.status).toBe(202);
+    expect(BatchAccepted.parse(accepted.body)).toMatchObject({ batch_id: 'all-of-them', total: CLIPS });
+    expect(accepted.headers['location']).toBe('/api/v1/batches/all-of-them');
+
+    const seen: number[] = [];
+    const done = await eventually(async () => {
+      const batch = await read('all-of-them');
+      seen.push(batch.progress);
+      const { counts } = batch;
+      expect(
+        counts.completed + counts.failed + counts.skipped + counts.cancelled + counts.running + counts.pending,
+      ).toBe(counts.selected);
+      expect(counts.running).toBeLessThanOrEqual(3);
+      return batch.status === 'completed' && !batch.stale ? batch : undefined;
+    }, 150_000);
+    expect(done.counts).toMatchObject({
+      total: CLIPS,
+      selected: CLIPS,
+      completed: CLIPS,
+      failed: 0,
+      running: 0,
+      pending: 0,
+    });
+    expect(done.progress).toBe(100);
+    for (let i = 1; i < seen.length; i += 1) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]!);
+    expect(seen.some((value) => value > 0 && value < 100)).toBe(true);
+
+    // Never more than 3 open at once, read from the runs' own records in the catalog.
+    const runs = (
+      await Promise.all(
+        Array.from({ length: CLIPS }, (_, index) => catalog.latestRun(`clip-${String(index).padStart(2, '0')}`)),
+      )
+    ).map((run) => run!);
+    expect(runs.every((run) => run.status === 'completed')).toBe(true);
+    const events = runs.flatMap((run) => [
+      { at: run.created_at, change: 1 },
+      { at: run.finished_at!, change: -1 },
+    ]);
+    events.sort((a, b) => a.at.localeCompare(b.at) || a.change - b.change);
+    let open = 0;
+    let most = 0;
+    for (const event of events) most = Math.max(most, (open += event.change));
+    expect(most).toBeLessThanOrEqual(3);
+  }, 200_000);
+
+  it('refuses a batch id already used, an empty selection, and too high a concurrency', async () => {
+    await start({ id: 'once', select: { ids: ['clip-00'] } });
+    const again = await start({ id: 'once', select: { all: true } });
+    expect(again.status).toBe(409);
+    expect(ErrorEnvelope.parse(again.body).error.code).toBe('BATCH_ALREADY_EXISTS');
+    const empty = await start({ select: { ids: ['nobody'] } });
+    expect(empty.status).toBe(422);
+    expect(ErrorEnvelope.parse(empty.body).error.code).toBe('BATCH_EMPTY');
+    const greedy = await start({ select: { all: true }, concurrency: 5 });
+    expect(ErrorEnvelope.parse(greedy.body).error.code).toBe('INVALID_REQUEST');
+    const vague = await start({ select: {} });
+    expect(ErrorEnvelope.parse(vague.body).error.code).toBe('INVALID_REQUEST');
+    const unknown = await request(app).get('/api/v1/batches/nobody');
+    expect(ErrorEnvelope.parse(unknown.body).error.code).toBe('BATCH_NOT_FOUND');
+    await eventually(async () => ((await read('once')).finished_at !== null ? true : undefined), 60_000);
+    const ended = await request(app).post('/api/v1/batches/once/pause');
+    expect(ErrorEnvelope.parse(ended.body).error.code).toBe('BATCH_NOT_RUNNING');
+  }, 90_000);
+
+  it('pauses (no new runs), resumes, and cancels (no new runs; the batch ends cancelled)', async () => {
+    expect((await start({ id: 'steered', select: { all: true }, concurrency: 1 })).status).toBe(202);
+    await eventually(async () => ((await read('steered')).counts.completed >= 2 ? true : undefined), 60_000);
+    expect((await request(app).post('/api/v1/batches/steered/pause')).status).toBe(202);
+    const paused = await eventually(async () => {
+      const batch = await read('steered');
+      return batch.status === 'paused' && batch.counts.running === 0 ? batch : undefined;
+    }, 60_000);
+    // Paused and drained: nothing more starts or ends.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect((await read('steered')).counts).toEqual(paused.counts);
+
+    expect((await request(app).post('/api/v1/batches/steered/resume')).status).toBe(202);
+    await eventually(
+      async () => ((await read('steered')).counts.completed > paused.counts.completed ? true : undefined),
+      60_000,
+    );
+    expect((await request(app).post('/api/v1/batches/steered/cancel').send({ cancel_runs: true })).status).toBe(202);
+    const cancelled = await eventually(async () => {
+      const batch = await read('steered');
+      return batch.status === 'cancelled' && !batch.stale ? batch : undefined;
+    }, 60_000);
+    expect(cancelled.counts.completed).toBeLessThan(CLIPS);
+    expect(cancelled.counts.running).toBe(0);
+    const listed = await request(app).get('/api/v1/batches');
+    expect((listed.body as { items: { batch_id: string; status: string }[] }).items).toContainEqual(
+      expect.objectContaining({ batch_id: 'steered', status: 'cancelled' }),
+    );
+  }, 150_000);
+});
