@@ -67,6 +67,10 @@ async function run(): Promise<void> {
       config.temporal.namespace,
       '--search-attribute',
       `${REPROCESS_STAGE.name}=Keyword`,
+      // Task queues honour priority keys only with the new matcher in this server version: runs a batch starts
+      // then yield to a person's (docs/decisions.md).
+      '--dynamic-config-value',
+      'matching.useNewMatcher=true',
       // Its warnings on shutdown are about its own internal pollers; errors are what an operator needs.
       '--log-level',
       'error',

@@ -8,7 +8,12 @@ import {
 import type { BatchVideo, BatchVideoOutcome, OpenBatchRun, StepName } from '../progress';
 import { videoCost } from '../progress';
 import type { BatchRecords, SelectionPosition, VideoSelection } from '../store';
-import { REPROCESS_STAGE, REPROCESS_WORKFLOW_TYPE, type ReprocessInput } from '../workflows/definitions';
+import {
+  BATCH_RUN_PRIORITY,
+  REPROCESS_STAGE,
+  REPROCESS_WORKFLOW_TYPE,
+  type ReprocessInput,
+} from '../workflows/definitions';
 
 /** What the batch activities need: the batch records, and a client to start and watch the videos' runs. */
 export interface BatchDeps {
@@ -76,6 +81,7 @@ export function createBatchActivities(deps: BatchDeps | undefined) {
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
             staticSummary: runSummary(video.videoId, input.batchId),
             typedSearchAttributes: [{ key: REPROCESS_STAGE, value: 'queued' }],
+            priority: { priorityKey: BATCH_RUN_PRIORITY },
           });
           open.push({ ...video, runId: handle.firstExecutionRunId });
         } catch (error) {

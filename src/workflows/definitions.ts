@@ -118,6 +118,12 @@ export interface ReprocessBatchInput {
   carried?: BatchState;
 }
 
+/**
+ * The priority key of the runs a batch starts: Temporal serves lower keys first (1–5; unset means 3), so a person's
+ * run, started with none, is served before the batch's. Their activities inherit it.
+ */
+export const BATCH_RUN_PRIORITY = 5;
+
 /** What a batch's progress query answers. */
 export interface BatchView {
   batchId: string;

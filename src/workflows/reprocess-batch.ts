@@ -97,7 +97,7 @@ export async function ReprocessBatch(input: ReprocessBatchInput): Promise<BatchV
       batchId: input.batchId,
       open: state.open,
       status: batchStatus(state),
-      counts: batchCounts(state),
+      counts: { ...batchCounts(state), peakOpen: state.peakOpen },
     });
     for (const done of closed) finished(state, done.video, done.outcome);
     holdPercent(state, input.total);
@@ -110,6 +110,11 @@ export async function ReprocessBatch(input: ReprocessBatchInput): Promise<BatchV
 
   holdPercent(state, input.total);
   const final = view();
-  await recordBatch({ batchId: input.batchId, status: final.status, counts: final.counts, finishedAt: now() });
+  await recordBatch({
+    batchId: input.batchId,
+    status: final.status,
+    counts: { ...final.counts, peakOpen: final.peakOpen },
+    finishedAt: now(),
+  });
   return final;
 }

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config';
 import type { QueueWorkers } from '../../src/queue-workers';
 import type { Catalog } from '../../src/store';
 import { createWorker } from '../../src/worker';
+import { BATCH_RUN_PRIORITY } from '../../src/workflows/definitions';
 import { buildApp } from '../helpers/api';
 import { openTestCatalog } from '../helpers/catalog';
 import { eventually } from '../helpers/gate';
@@ -86,6 +87,7 @@ describe('POST /api/v1/batches', () => {
       pending: 0,
     });
     expect(done.progress).toBe(100);
+    expect(done.peak_open).toBe(3);
     for (let i = 1; i < seen.length; i += 1) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]!);
     expect(seen.some((value) => value > 0 && value < 100)).toBe(true);
 
@@ -105,6 +107,11 @@ describe('POST /api/v1/batches', () => {
     let most = 0;
     for (const event of events) most = Math.max(most, (open += event.change));
     expect(most).toBeLessThanOrEqual(3);
+
+    // Each run the batch started yields to a person's: a lower priority (a higher key) than a start's default.
+    const description = await env.client.workflow.getHandle('clip-00', runs[0]!.run_id).describe();
+    expect(description.raw.workflowExecutionInfo?.priority?.priorityKey).toBe(BATCH_RUN_PRIORITY);
+    expect(await description.staticSummary()).toBe('Reprocess video clip-00 (batch all-of-them)');
   }, 200_000);
 
   it('refuses a batch id already used, an empty selection, and too high a concurrency', async () => {

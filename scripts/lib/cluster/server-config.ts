@@ -7,11 +7,11 @@ import type { TemporalService } from './services';
 /** The environment name of the config files (config/<env>.yaml) written for the server and the UI. */
 export const CONFIG_ENV = 'reprocess';
 
-/** Empty: the server's defaults. Settings go here as `key: [{ value: … }]`. */
-const DYNAMIC_CONFIG = `# The Temporal server's dynamic config, read again every 10 s while it runs; empty means its defaults.
-# Settings look like:
-# limit.maxIDLength:
-#   - value: 255
+/** The server's defaults but one: task priority, so runs a batch starts yield to a person's (docs/decisions.md). */
+const DYNAMIC_CONFIG = `# The Temporal server's dynamic config, read again every 10 s while it runs; settings not here keep their defaults.
+# Task queues honour task priority (priority keys) only with the new matcher, in this server version.
+matching.useNewMatcher:
+  - value: true
 `;
 
 /** Writes the server's config/ folder under `options.dir`. */

@@ -282,7 +282,7 @@ function presentRecorded(row: BatchRow): Presented {
     progress: row.finished_at ? 100 : 0,
     eta_seconds: null,
     concurrency: requestOf(row).concurrency,
-    peak_open: 0,
+    peak_open: (counts as { peakOpen?: number }).peakOpen ?? 0,
     created_at: row.created_at,
     finished_at: row.finished_at,
     stale: row.finished_at === null,
