@@ -65,12 +65,28 @@ export function createBatchActivities(deps: BatchDeps | undefined) {
       return { videos: page.items.map((item) => ({ videoId: item.id, cost: videoCost(item.info) })), after: page.next };
     },
 
-    /** Starts each video's run; a video whose run is open is skipped, or waited for, as the batch was asked. */
+    /**
+     * Starts each video's run; a video whose run is open is skipped, or waited for, as the batch was asked. A run this
+     * batch started already (an earlier attempt of this activity, cut off before it answered) is taken over, open or
+     * closed: a retry never starts a video twice.
+     */
     async startBatchRuns(input: StartBatchRunsInput): Promise<{ open: OpenBatchRun[]; done: BatchVideoResult[] }> {
       const { client, taskQueue, mediaTaskQueue, records } = need();
       const open: OpenBatchRun[] = [];
       const done: BatchVideoResult[] = [];
+      const summary = (videoId: string) => runSummary(videoId, input.batchId);
       for (const video of input.videos) {
+        Context.current().heartbeat();
+        const earlier = await latestRun(client, video.videoId);
+        if (earlier && earlier.summary === summary(video.videoId)) {
+          const run: OpenBatchRun = { ...video, runId: earlier.runId, ours: true };
+          const closed = earlier.open ? null : await closedOutcome(client, run);
+          if (closed) {
+            await recordItem(records, input.batchId, closed);
+            done.push(closed);
+          } else open.push(run);
+          continue;
+        }
         const args: ReprocessInput = { videoId: video.videoId, ...input.run, mediaTaskQueue };
         try {
           const handle = await client.workflow.start(REPROCESS_WORKFLOW_TYPE, {
@@ -79,19 +95,17 @@ export function createBatchActivities(deps: BatchDeps | undefined) {
             args: [args],
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            staticSummary: runSummary(video.videoId, input.batchId),
+            staticSummary: summary(video.videoId),
             typedSearchAttributes: [{ key: REPROCESS_STAGE, value: 'queued' }],
             priority: { priorityKey: BATCH_RUN_PRIORITY },
           });
-          open.push({ ...video, runId: handle.firstExecutionRunId });
+          open.push({ ...video, runId: handle.firstExecutionRunId, ours: true });
         } catch (error) {
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-          // Started by a person, or by this very activity's earlier attempt (its summary names the batch).
-          const description = await client.workflow.getHandle(video.videoId).describe();
-          const { runId } = description;
-          const ours = (await description.staticSummary()) === runSummary(video.videoId, input.batchId);
-          if (input.onOpenRun === 'wait' || ours) {
-            open.push({ ...video, runId });
+          // Started by a person (or another batch) meanwhile.
+          const { runId } = await client.workflow.getHandle(video.videoId).describe();
+          if (input.onOpenRun === 'wait') {
+            open.push({ ...video, runId, ours: false });
           } else {
             const skipped: BatchVideoResult = {
               video,
@@ -132,16 +146,18 @@ export function createBatchActivities(deps: BatchDeps | undefined) {
       }
     },
 
-    /** Asks each open run to cancel (a batch cancelled with cancel_runs). */
+    /** Asks each open run the batch started to cancel (a batch cancelled with cancel_runs); a person's are left be. */
     async cancelBatchRuns(input: { open: OpenBatchRun[] }): Promise<void> {
       const { client } = need();
       await Promise.all(
-        input.open.map((run) =>
-          client.workflow
-            .getHandle(run.videoId, run.runId)
-            .cancel()
-            .catch(() => undefined),
-        ),
+        input.open
+          .filter((run) => run.ours)
+          .map((run) =>
+            client.workflow
+              .getHandle(run.videoId, run.runId)
+              .cancel()
+              .catch(() => undefined),
+          ),
       );
     },
 
@@ -149,6 +165,24 @@ export function createBatchActivities(deps: BatchDeps | undefined) {
       await need().records.updateBatch(input.batchId, input);
     },
   };
+}
+
+/** The video's latest run, with its summary; null when it never ran (or is past retention). */
+async function latestRun(
+  client: Client,
+  videoId: string,
+): Promise<{ runId: string; open: boolean; summary: string | undefined } | null> {
+  try {
+    const description = await client.workflow.getHandle(videoId).describe();
+    return {
+      runId: description.runId,
+      open: description.status.name === 'RUNNING',
+      summary: await description.staticSummary(),
+    };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
 }
 
 /** The summary of a run a batch starts, shown in the Temporal UI; it also tells the batch its own runs apart. */

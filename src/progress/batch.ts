@@ -15,6 +15,8 @@ export interface BatchVideo {
 /** A run the batch waits for: one it started, or (when told to wait) one that was open already. */
 export interface OpenBatchRun extends BatchVideo {
   runId: string;
+  /** Started by the batch (false: a person's run it waits for, which a cancel leaves be). */
+  ours: boolean;
 }
 
 export interface BatchCounts {

@@ -63,6 +63,16 @@ export async function ReprocessBatch(input: ReprocessBatchInput): Promise<BatchV
     state.cancel = { cancelRuns: cancelRuns || (state.cancel?.cancelRuns ?? false) };
   });
   let runsCancelled = false;
+  /** What the catalog keeps of the batch while it runs: its counts, peak and the percentage shown. */
+  const recorded = () => ({ ...batchCounts(state), peakOpen: state.peakOpen, percent: state.percent });
+  /** Hands the state to a new execution once the history has grown long; the open runs are waited for there. */
+  const continueIfLong = async () => {
+    const { historyLength, continueAsNewSuggested } = workflowInfo();
+    if (historyLength > BATCH_HISTORY_LIMIT || continueAsNewSuggested) {
+      state.executions += 1;
+      await continueAsNew<typeof ReprocessBatch>({ ...input, carried: state });
+    }
+  };
 
   for (;;) {
     while (mayStart(state, input.concurrency)) {
@@ -82,6 +92,7 @@ export async function ReprocessBatch(input: ReprocessBatchInput): Promise<BatchV
       for (const run of started.open) opened(state, run);
       for (const done of started.done) finished(state, done.video, done.outcome);
       holdPercent(state, input.total);
+      await continueIfLong();
     }
     if (state.cancel?.cancelRuns && !runsCancelled && state.open.length > 0) {
       await cancelBatchRuns({ open: state.open });
@@ -89,7 +100,8 @@ export async function ReprocessBatch(input: ReprocessBatchInput): Promise<BatchV
     }
     if (isOver(state)) break;
     if (state.open.length === 0) {
-      // Paused with nothing open: wait for a resume or a cancel.
+      // Paused with nothing open: recorded so, then wait for a resume or a cancel.
+      await recordBatch({ batchId: input.batchId, status: batchStatus(state), counts: recorded(), finishedAt: null });
       await condition(() => !state.paused || state.cancel !== null);
       continue;
     }
@@ -97,15 +109,11 @@ export async function ReprocessBatch(input: ReprocessBatchInput): Promise<BatchV
       batchId: input.batchId,
       open: state.open,
       status: batchStatus(state),
-      counts: { ...batchCounts(state), peakOpen: state.peakOpen },
+      counts: recorded(),
     });
     for (const done of closed) finished(state, done.video, done.outcome);
     holdPercent(state, input.total);
-    const { historyLength, continueAsNewSuggested } = workflowInfo();
-    if (historyLength > BATCH_HISTORY_LIMIT || continueAsNewSuggested) {
-      state.executions += 1;
-      await continueAsNew<typeof ReprocessBatch>({ ...input, carried: state });
-    }
+    await continueIfLong();
   }
 
   holdPercent(state, input.total);
@@ -113,7 +121,7 @@ export async function ReprocessBatch(input: ReprocessBatchInput): Promise<BatchV
   await recordBatch({
     batchId: input.batchId,
     status: final.status,
-    counts: { ...final.counts, peakOpen: final.peakOpen },
+    counts: recorded(),
     finishedAt: now(),
   });
   return final;

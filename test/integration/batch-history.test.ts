@@ -47,7 +47,7 @@ describe('ReprocessBatch over 100,000 videos', () => {
       startBatchRuns: ({ videos }) => {
         for (const video of videos) started.add(video.videoId);
         return Promise.resolve({
-          open: videos.map((video) => ({ ...video, runId: `run-${video.videoId}` })),
+          open: videos.map((video) => ({ ...video, runId: `run-${video.videoId}`, ours: true })),
           done: [],
         });
       },

@@ -4,7 +4,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import type { ReprocessApp } from '../../src/api/app';
 import { BatchAccepted, BatchResponse, ErrorEnvelope } from '../../src/api/models';
-import { loadConfig } from '../../src/config';
+import { createBatchActivities } from '../../src/activities/batch';
+import { loadConfig, mediaQueueOf } from '../../src/config';
 import type { QueueWorkers } from '../../src/queue-workers';
 import type { Catalog } from '../../src/store';
 import { createWorker } from '../../src/worker';
@@ -13,7 +14,7 @@ import { buildApp } from '../helpers/api';
 import { openTestCatalog } from '../helpers/catalog';
 import { eventually } from '../helpers/gate';
 import { makeClip, makeDataDir } from '../helpers/media';
-import { startDevServer } from '../helpers/temporal';
+import { quietActivityEnvironment, startDevServer } from '../helpers/temporal';
 
 const CLIPS = 30;
 
@@ -113,6 +114,32 @@ describe('POST /api/v1/batches', () => {
     expect(description.raw.workflowExecutionInfo?.priority?.priorityKey).toBe(BATCH_RUN_PRIORITY);
     expect(await description.staticSummary()).toBe('Reprocess video clip-00 (batch all-of-them)');
   }, 200_000);
+
+  it('never starts a video twice when the start of its run is retried, even after that run has closed', async () => {
+    const activities = createBatchActivities({
+      records: catalog.batches(),
+      client: env.client,
+      taskQueue,
+      mediaTaskQueue: mediaQueueOf(taskQueue),
+    });
+    const input = {
+      batchId: 'retried',
+      videos: [{ videoId: 'clip-07', cost: 1 }],
+      run: {},
+      onOpenRun: 'skip' as const,
+    };
+    type Started = Awaited<ReturnType<typeof activities.startBatchRuns>>;
+    const startRuns = (given: typeof input): Promise<Started> => activities.startBatchRuns(given);
+    const first = await quietActivityEnvironment().run<[typeof input], Started, typeof startRuns>(startRuns, input);
+    expect(first.open).toHaveLength(1);
+    const runId = first.open[0]!.runId;
+    await env.client.workflow.getHandle('clip-07', runId).result();
+    // The attempt's answer was lost (a worker killed, say): the retry finds its own run closed and reports it.
+    const retried = await quietActivityEnvironment().run<[typeof input], Started, typeof startRuns>(startRuns, input);
+    expect(retried.open).toEqual([]);
+    expect(retried.done).toEqual([expect.objectContaining({ outcome: 'completed', runId })]);
+    expect((await env.client.workflow.getHandle('clip-07').describe()).runId).toBe(runId);
+  }, 60_000);
 
   it('refuses a batch id already used, an empty selection, and too high a concurrency', async () => {
     await start({ id: 'once', select: { ids: ['clip-00'] } });

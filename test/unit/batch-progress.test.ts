@@ -27,8 +27,8 @@ describe('a batch’s bookkeeping', () => {
     const state = newBatchState('2026-01-01T00:00:00.000Z');
     expect(mayStart(state, 2)).toBe(true);
     enqueue(state, [{ videoId: 'a', cost: 1 }], null);
-    opened(state, { videoId: 'a', cost: 1, runId: 'r' });
-    opened(state, { videoId: 'b', cost: 1, runId: 'r' });
+    opened(state, { videoId: 'a', cost: 1, runId: 'r', ours: true });
+    opened(state, { videoId: 'b', cost: 1, runId: 'r', ours: true });
     expect(mayStart(state, 2)).toBe(false);
     expect(state.peakOpen).toBe(2);
     finished(state, { videoId: 'a', cost: 1 }, 'completed');
@@ -51,7 +51,7 @@ describe('a batch’s bookkeeping', () => {
       at,
     );
     state.queue.splice(0, 3);
-    opened(state, { videoId: 'a', cost: 1, runId: 'r' });
+    opened(state, { videoId: 'a', cost: 1, runId: 'r', ours: true });
     finished(state, { videoId: 'b', cost: 1 }, 'skipped');
     finished(state, { videoId: 'c', cost: 1 }, 'failed');
     const counts = batchCounts(state);

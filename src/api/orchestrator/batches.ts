@@ -70,8 +70,10 @@ export class BatchDoor {
   async command(batchId: string, command: BatchCommand, cancelRuns = false): Promise<void> {
     const deadline = Date.now() + this.options.commandTimeoutMs;
     const handle = this.client.workflow.getHandle(batchWorkflowId(batchId));
+    let described = false;
     try {
       const description = await withinDeadline(this.client, deadline, () => handle.describe());
+      described = true;
       if (!isOpenBatch(description)) throw new ApiError('BATCH_NOT_RUNNING', undefined, { batch_id: batchId });
       await withinDeadline(this.client, deadline, () =>
         command === 'cancel'
@@ -79,8 +81,10 @@ export class BatchDoor {
           : handle.signal(command === 'pause' ? pauseBatchSignal : resumeBatchSignal),
       );
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError)
-        throw new ApiError('BATCH_NOT_FOUND', undefined, { batch_id: batchId });
+      // Gone between the describe and the signal: it closed.
+      if (error instanceof WorkflowNotFoundError) {
+        throw new ApiError(described ? 'BATCH_NOT_RUNNING' : 'BATCH_NOT_FOUND', undefined, { batch_id: batchId });
+      }
       throw toApiError(error);
     }
   }

@@ -133,10 +133,13 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
         onOpenRun: request.on_open_run,
       });
     } catch (error) {
-      // No workflow, no batch: the record would otherwise say `running` for ever, and hold the id.
-      await records()
-        .deleteBatch(batchId)
-        .catch(() => undefined);
+      // Refused: no workflow, no batch (the record would say `running` for ever, and hold the id). Unanswered, the
+      // workflow may exist all the same: the record stays, and GET says what it knows.
+      const unanswered = error instanceof ApiError && error.code === 'ORCHESTRATOR_UNAVAILABLE';
+      if (!unanswered)
+        await records()
+          .deleteBatch(batchId)
+          .catch(() => undefined);
       throw error;
     }
     ctx.state.log = ctx.state.log.child({ batch_id: batchId });
@@ -279,7 +282,7 @@ function presentRecorded(row: BatchRow): Presented {
       running: count('running'),
       pending: count('pending'),
     },
-    progress: row.finished_at ? 100 : 0,
+    progress: row.finished_at ? 100 : ((counts as { percent?: number }).percent ?? 0),
     eta_seconds: null,
     concurrency: requestOf(row).concurrency,
     peak_open: (counts as { peakOpen?: number }).peakOpen ?? 0,
