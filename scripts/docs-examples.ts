@@ -68,6 +68,27 @@ async function run(): Promise<void> {
       await poll('/api/v1/videos/lecture/reprocess', (body) => body.status === 'running' && body.progress > 5);
       keep('cancel', await json('DELETE', '/api/v1/videos/lecture/reprocess'));
       await poll('/api/v1/videos/lecture/reprocess', (body) => body.status === 'cancelled');
+
+      // A batch over four videos, one of which cannot be decoded: its failure is listed with its error code.
+      for (const id of ['trailer', 'interview']) {
+        await makeClip(path.join(dataDir, 'media', id, 'source.mp4'), { seconds: 8, width: 960, height: 540 });
+      }
+      await fs.mkdir(path.join(dataDir, 'media', 'damaged'), { recursive: true });
+      await fs.writeFile(path.join(dataDir, 'media', 'damaged', 'source.mp4'), 'not a video');
+      for (const id of ['trailer', 'interview', 'damaged']) await json('GET', `/api/v1/videos/${id}`);
+      keep(
+        'batch-accepted',
+        await send('POST', '/api/v1/batches', {
+          id: 'nightly',
+          select: { ids: ['holiday', 'trailer', 'interview', 'damaged'] },
+          concurrency: 2,
+        }),
+      );
+      keep(
+        'batch-running',
+        await poll('/api/v1/batches/nightly', (body) => body.status === 'running' && body.progress > 20),
+      );
+      keep('batch-completed', await poll('/api/v1/batches/nightly', (body) => body.status === 'completed'));
     });
     // With the worker gone, the workflow cannot answer: the API's stale answer.
     keep('progress-stale', await json('GET', '/api/v1/videos/holiday/reprocess'));
@@ -91,6 +112,11 @@ async function run(): Promise<void> {
   });
   await fs.writeFile(API_GUIDE, updated);
   console.log(`wrote ${Object.keys(captured).length} examples to docs/examples/ and docs/api.md`);
+
+  async function send(method: string, url: string, body: unknown): Promise<unknown> {
+    const headers = { 'Content-Type': 'application/json' };
+    return (await fetch(base + url, { method, headers, body: JSON.stringify(body) })).json() as Promise<unknown>;
+  }
 
   async function poll(url: string, done: (body: { status: string; progress: number }) => boolean): Promise<unknown> {
     for (let attempt = 0; attempt < 600; attempt += 1) {

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import {
   AsyncTaskResponse,
+  BatchAccepted,
+  BatchResponse,
   CancelResponse,
   ErrorEnvelope,
   IngestResponse,
@@ -24,6 +26,9 @@ export const DOC_EXAMPLES = {
   history: RunHistoryPage,
   cancel: CancelResponse,
   'task-not-running': ErrorEnvelope,
+  'batch-accepted': BatchAccepted,
+  'batch-running': BatchResponse,
+  'batch-completed': BatchResponse,
 } satisfies Record<string, z.ZodType>;
 
 export type DocExampleName = keyof typeof DOC_EXAMPLES;

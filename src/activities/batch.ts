@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import type { BatchVideo, BatchVideoOutcome, OpenBatchRun, StepName } from '../progress';
 import { videoCost } from '../progress';
-import type { BatchRecords, SelectionPosition, VideoSelection } from '../store';
+import type { BatchRecords, SelectionPosition } from '../store';
 import {
   BATCH_RUN_PRIORITY,
   REPROCESS_STAGE,
@@ -56,12 +56,19 @@ export function createBatchActivities(deps: BatchDeps | undefined) {
   };
 
   return {
+    /** The next page of the batch's selection, as recorded at its start. */
     async selectBatchPage(input: {
-      selection: VideoSelection;
+      batchId: string;
       after: SelectionPosition | null;
       limit: number;
     }): Promise<{ videos: BatchVideo[]; after: SelectionPosition | null }> {
-      const page = await need().records.selectVideos(input.selection, { limit: input.limit, after: input.after });
+      const { records } = need();
+      const selection = await records.selectionOf(input.batchId);
+      // Retrying cannot make it appear: the batch fails, and the API closes its record as failed.
+      if (selection === null) {
+        throw ApplicationFailure.nonRetryable(`Batch ${input.batchId} has no recorded selection`, 'BatchNotRecorded');
+      }
+      const page = await records.selectVideos(selection, { limit: input.limit, after: input.after });
       return { videos: page.items.map((item) => ({ videoId: item.id, cost: videoCost(item.info) })), after: page.next };
     },
 

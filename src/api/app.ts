@@ -6,6 +6,7 @@ import type { Catalog } from '../store';
 import type { RequestState } from './context';
 import { ApiError } from './errors';
 import { StreamAllowance } from './events/allowance';
+import { followVideoRuns } from './events/followed';
 import { ProgressHub } from './events/hub';
 import { createMetrics, type ApiMetrics } from './metrics';
 import { requireApiKey } from './middleware/auth';
@@ -13,7 +14,7 @@ import { refuseCrossSite, requireServedHost } from './middleware/browser-guard';
 import { errorEnvelope } from './middleware/errors';
 import { observeRequests } from './middleware/metrics';
 import { requestContext } from './middleware/request-context';
-import { VideoId } from './models';
+import { VideoId, type TaskProgressResponse } from './models';
 import { buildOpenApiDocument } from './openapi';
 import { ApiRouter, type Operation } from './operations';
 import type { Orchestrator } from './orchestrator';
@@ -68,7 +69,7 @@ export interface AppDeps {
 
 export type ReprocessApp = Koa<RequestState> & {
   readonly router: Router<RequestState>;
-  readonly hub: ProgressHub;
+  readonly hub: ProgressHub<TaskProgressResponse>;
   /** What the router serves, as the OpenAPI document describes it. */
   readonly operations: readonly Operation[];
 };
@@ -77,7 +78,11 @@ export type ReprocessApp = Koa<RequestState> & {
 export function createApp(deps: AppDeps): ReprocessApp {
   const metrics = deps.metrics ?? createMetrics();
   const progress = new ProgressReader(deps.orchestrator, metrics, deps.catalog);
-  const hub = new ProgressHub((videoId) => progress.read(videoId), deps.eventPollMs ?? 1_000, metrics);
+  const hub = new ProgressHub(
+    followVideoRuns((videoId) => progress.read(videoId)),
+    deps.eventPollMs ?? 1_000,
+    metrics,
+  );
 
   const api = new ApiRouter();
   const { router } = api;
@@ -109,13 +114,15 @@ export function createApp(deps: AppDeps): ReprocessApp {
     api,
   );
   const streams = deps.eventStreams ?? { perClient: 16, total: 1_000 };
+  const allowance = new StreamAllowance(streams.perClient, streams.total);
+  const keepAliveMs = deps.keepAliveMs ?? 15_000;
   eventRoutes(
     {
       hub,
       metrics,
       requireVideo,
-      keepAliveMs: deps.keepAliveMs ?? 15_000,
-      allowance: new StreamAllowance(streams.perClient, streams.total),
+      keepAliveMs,
+      allowance,
     },
     api,
   );
@@ -143,6 +150,7 @@ export function createApp(deps: AppDeps): ReprocessApp {
       records: () => deps.catalog.batches(),
       maxConcurrency: deps.batchMaxConcurrency ?? 16,
       maxJsonBytes: deps.maxJsonBytes ?? 64 * 1024,
+      streams: { allowance, keepAliveMs, metrics, pollMs: deps.eventPollMs ?? 1_000 },
     },
     api,
   );

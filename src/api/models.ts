@@ -235,7 +235,8 @@ export const BatchRequest = z
   .strict();
 export type BatchRequest = z.infer<typeof BatchRequest>;
 
-const BatchStatusModel = z.enum(['running', 'paused', 'cancelling', 'completed', 'cancelled']);
+/** `failed`: the batch's workflow ended without finishing (failed, terminated, timed out, or never started). */
+const BatchStatusModel = z.enum(['running', 'paused', 'cancelling', 'completed', 'cancelled', 'failed']);
 
 const BatchCountsModel = z.object({
   /** Videos in the selection when the batch started. */

@@ -1,19 +1,23 @@
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import { page, type Cursor, type Page } from './paging';
 import type { BatchItemRow, BatchRow, Database } from './schema';
 
 /**
  * Which videos a batch reprocesses: every one of the catalog (no field set), or those matching every field set.
- * A batch fixes `createdBefore` at its start at the latest, so videos uploaded while it runs are not swept in.
+ * A batch fixes `createdBefore` and `asOf` at its start at the latest, so videos uploaded while it runs are not
+ * swept in, and its own runs (or anyone's, ending meanwhile) do not move a video in or out of the filters.
  */
 export interface VideoSelection {
   /** Only these videos (those the catalog has). */
   ids?: readonly string[];
   /** Only videos created before this instant (ISO-8601). */
   createdBefore?: string;
-  /** Only videos no run of which ever completed. */
+  /** Only videos no run of which had completed by `asOf`. */
   neverCompleted?: boolean;
-  /** Only videos whose latest run failed (failed, timed out or terminated). */
+  /** Only videos whose latest run by `asOf` had failed (failed, timed out or terminated) by then. */
   lastRunFailed?: boolean;
+  /** The instant the run filters read the catalog as of (ISO-8601); now when absent. */
+  asOf?: string;
 }
 
 /** A selected video, with the probe's info (JSON) a batch weighs its cost by. */
@@ -158,22 +162,28 @@ export class BatchRecords {
     await this.db.deleteFrom('batches').where('id', '=', id).execute();
   }
 
+  /**
+   * The selection a batch was started with (kept in its request), so its walk never carries the ids around; null
+   * when the catalog has no such batch, or one recorded without its selection.
+   */
+  async selectionOf(id: string): Promise<VideoSelection | null> {
+    const row = await this.db.selectFrom('batches').select('request').where('id', '=', id).executeTakeFirst();
+    return (row && (JSON.parse(row.request) as { selection?: VideoSelection }).selection) ?? null;
+  }
+
   findBatch(id: string): Promise<BatchRow | undefined> {
     return this.db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** Batches newest first. */
-  async listBatches(options: { limit: number; before: SelectionPosition | null }): Promise<{
-    items: BatchRow[];
-    next: SelectionPosition | null;
-  }> {
+  async listBatches(options: { limit: number; cursor: Cursor | null }): Promise<Page<BatchRow>> {
     let query = this.db.selectFrom('batches').selectAll();
-    const { before } = options;
-    if (before) {
+    const { cursor } = options;
+    if (cursor) {
       query = query.where((eb) =>
         eb.or([
-          eb('created_at', '<', before.createdAt),
-          eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+          eb('created_at', '<', cursor.createdAt),
+          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.key)]),
         ]),
       );
     }
@@ -182,9 +192,7 @@ export class BatchRecords {
       .orderBy('id', 'desc')
       .limit(options.limit + 1)
       .execute();
-    const items = rows.slice(0, options.limit);
-    const last = items.at(-1);
-    return { items, next: rows.length > options.limit && last ? { createdAt: last.created_at, id: last.id } : null };
+    return page(rows, options.limit, (row) => ({ createdAt: row.created_at, key: row.id }));
   }
 
   /** A batch's items with one outcome (its failures, say), by video id, after `afterVideoId`. */
@@ -215,6 +223,7 @@ export class BatchRecords {
       query = ids.length === 0 ? query.where((eb) => eb.val(1), '=', 0) : query.where('videos.id', 'in', ids);
     }
     if (selection.createdBefore !== undefined) query = query.where('videos.created_at', '<', selection.createdBefore);
+    const asOf = selection.asOf ?? new Date().toISOString();
     if (selection.neverCompleted) {
       query = query.where((eb) =>
         eb.not(
@@ -223,22 +232,35 @@ export class BatchRecords {
               .selectFrom('processing_tasks')
               .select('processing_tasks.run_id')
               .whereRef('processing_tasks.video_id', '=', 'videos.id')
-              .where('processing_tasks.status', '=', 'completed'),
+              .where('processing_tasks.status', '=', 'completed')
+              .where('processing_tasks.finished_at', '<', asOf),
           ),
         ),
       );
     }
-    if (selection.lastRunFailed) query = query.where((eb) => latestRunStatus(eb), 'in', FAILED_RUN_STATUSES);
+    if (selection.lastRunFailed) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('processing_tasks as latest')
+            .select('latest.run_id')
+            .where('latest.run_id', '=', latestRunBy(eb, asOf))
+            .where('latest.status', 'in', FAILED_RUN_STATUSES)
+            .where('latest.finished_at', '<', asOf),
+        ),
+      );
+    }
     return query;
   }
 }
 
-/** The status of a video's latest run, as a subquery of a query over videos. */
-function latestRunStatus(eb: ExpressionBuilder<Database, 'videos'>) {
+/** The run id of a video's latest run created before `asOf`, as a subquery of a query over videos. */
+function latestRunBy(eb: ExpressionBuilder<Database, 'videos'>, asOf: string) {
   return eb
     .selectFrom('processing_tasks')
-    .select('processing_tasks.status')
+    .select('processing_tasks.run_id')
     .whereRef('processing_tasks.video_id', '=', 'videos.id')
+    .where('processing_tasks.created_at', '<', asOf)
     .orderBy('processing_tasks.created_at', 'desc')
     .orderBy('processing_tasks.run_id', 'desc')
     .limit(1);

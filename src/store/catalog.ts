@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { BatchRecords } from './batches';
 import type { Database, NewVideoRow, TaskRow, VideoRow } from './schema';
+import { page, type Cursor, type Page } from './paging';
 
 /** Thrown when a video id is already in the catalog. */
 export class VideoExistsError extends Error {
@@ -8,12 +9,6 @@ export class VideoExistsError extends Error {
   constructor(readonly videoId: string) {
     super(`Video ${videoId} already exists`);
   }
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Opaque; pass it back as `cursor` for the next page. Null on the last page. */
-  nextCursor: string | null;
 }
 
 export interface RunStart {
@@ -38,25 +33,6 @@ export interface RunOutcome {
   finishedAt: string;
   /** Set when the run published: it becomes the video's current run, and its probe info the video's. */
   published?: { info: unknown };
-}
-
-interface Cursor {
-  createdAt: string;
-  key: string;
-}
-
-const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
-
-/** Reads a cursor this catalog wrote; anything else is refused, never passed to a query. */
-export function decodeCursor(value: string): Cursor | null {
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<Cursor>;
-    return typeof parsed.createdAt === 'string' && typeof parsed.key === 'string'
-      ? { createdAt: parsed.createdAt, key: parsed.key }
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The catalog of videos and of their runs; the same queries on SQLite and PostgreSQL. */
@@ -245,10 +221,4 @@ export class Catalog {
   async ping(): Promise<void> {
     await this.db.selectFrom('videos').select('id').limit(1).execute();
   }
-}
-
-function page<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
 }

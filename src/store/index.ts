@@ -4,3 +4,4 @@ export * from './migrator';
 export type * from './schema';
 export * from './open';
 export * from './batches';
+export * from './paging';

@@ -98,14 +98,8 @@ export function batchWorkflowId(batchId: string): string {
 }
 
 export interface ReprocessBatchInput {
+  /** The batch's id; its selection is read from its record in the catalog, page by page. */
   batchId: string;
-  /** Which videos (see VideoSelection); its createdBefore is fixed at the batch's start. */
-  selection: {
-    ids?: readonly string[];
-    createdBefore?: string;
-    neverCompleted?: boolean;
-    lastRunFailed?: boolean;
-  };
   /** How many the selection held when the batch started: the percentage counts the unwalked rest by it. */
   total: number;
   /** What each run makes, as a single run's start takes it. */

@@ -25,11 +25,12 @@ import { now } from './steps';
 
 type BatchActivities = ReturnType<typeof createBatchActivities>;
 
-const { selectBatchPage, startBatchRuns, cancelBatchRuns, recordBatch } = proxyActivities<BatchActivities>({
+const { selectBatchPage, cancelBatchRuns, recordBatch } = proxyActivities<BatchActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['BatchesUnavailable'] },
 });
-const { awaitBatchRuns } = proxyActivities<BatchActivities>({
+// These heartbeat at each video: a worker killed inside one is noticed in seconds, not at the minute's end.
+const { startBatchRuns, awaitBatchRuns } = proxyActivities<BatchActivities>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['BatchesUnavailable'] },
@@ -77,7 +78,7 @@ export async function ReprocessBatch(input: ReprocessBatchInput): Promise<BatchV
   for (;;) {
     while (mayStart(state, input.concurrency)) {
       if (state.queue.length === 0) {
-        const page = await selectBatchPage({ selection: input.selection, after: state.after, limit: PAGE_SIZE });
+        const page = await selectBatchPage({ batchId: input.batchId, after: state.after, limit: PAGE_SIZE });
         enqueue(state, page.videos, page.after);
         holdPercent(state, input.total);
         continue;

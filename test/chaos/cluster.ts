@@ -62,6 +62,10 @@ export class Cluster {
       '--headless',
       '--search-attribute',
       `${REPROCESS_STAGE.name}=Keyword`,
+      // As `npm run up` starts it: task queues honour priority keys only with the new matcher in this server
+      // version, and the faults must hit the matching the service runs on (docs/decisions.md).
+      '--dynamic-config-value',
+      'matching.useNewMatcher=true',
       '--log-level',
       'error',
     ]);

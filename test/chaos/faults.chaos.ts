@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HLS_SEGMENT_SECONDS } from '../../src/media/ladder';
+import type { BatchOutcome, BatchItemRow } from '../../src/store';
+import { openTestCatalog } from '../helpers/catalog';
 import { eventually } from '../helpers/gate';
 import { ffmpegWritingInto, makeClip, makeDataDir, videoFrames } from '../helpers/media';
 import { Cluster } from './cluster';
@@ -14,6 +16,7 @@ import {
   runFolders,
   chunksOnDisk,
   sleep,
+  videosAtWork,
   type Answer,
   type Progress,
 } from './service';
@@ -29,6 +32,10 @@ const KILLS = 5;
 const FPS = 24;
 const RENDITIONS = ['180p', '144p'];
 const LADDER = { renditions: [180, 144] };
+/** Videos of the batch scenario, and their length: short runs, so the batch goes through several rounds. */
+const BATCH_VIDEOS = 8;
+const BATCH_CLIP_SECONDS = 6;
+const BATCH_CONCURRENCY = 2;
 
 interface Clip {
   id: string;
@@ -287,6 +294,133 @@ describe('reprocess under faults', () => {
     });
     expect(result.problems).toEqual([]);
     expect(result.completed).toBe(true);
+  }, 600_000);
+
+  it('completes a batch through a worker SIGKILL and a Temporal server restart: every video once, none twice, none skipped', async () => {
+    const ids = Array.from({ length: BATCH_VIDEOS }, (_, index) => `batch-${index}`);
+    const file = await makeClip(path.join(cluster.dataDir, 'clips', 'batch.mp4'), {
+      seconds: BATCH_CLIP_SECONDS,
+      width: 320,
+      height: 180,
+      fps: FPS,
+    });
+    const source = { seconds: BATCH_CLIP_SECONDS, frames: await videoFrames(file) };
+    for (const id of ids) await client.upload(id, file);
+    const withDiagnostics = (error: unknown): never => {
+      throw new Error(`${String(error)}\n${cluster.diagnostics()}`);
+    };
+    const { catalog, close } = await openTestCatalog(cluster.dataDir);
+    try {
+      const batchId = await client.startBatch({
+        select: { ids },
+        concurrency: BATCH_CONCURRENCY,
+        renditions: LADDER.renditions,
+      });
+      const startedAt = Date.now();
+
+      // The worker SIGKILLed while a run the batch started is inside a step (an ffmpeg of it at work), then restarted.
+      const killedIn = await eventually(async () => (await videosAtWork(cluster.dataDir, ids))[0], 60_000).catch(
+        withDiagnostics,
+      );
+      await cluster.kill('worker', 'SIGKILL');
+      cluster.startWorker();
+
+      // The server SIGKILLed and restarted on its database file while the batch, as it answers itself, has runs open
+      // (one of them at work) and videos still to start; once the runs the kill hit are done, so it hits others.
+      const atRestart = await eventually(async () => {
+        const batch = await client.batch(batchId);
+        if (!batch || batch.stale || batch.counts.completed < BATCH_CONCURRENCY) return undefined;
+        if (batch.counts.running === 0 || batch.counts.pending === 0) return undefined;
+        return (await videosAtWork(cluster.dataDir, ids)).length > 0 ? batch.counts : undefined;
+      }, 120_000).catch(withDiagnostics);
+      await cluster.kill('temporal', 'SIGKILL');
+      await cluster.startTemporal();
+      const restartedAt = Date.now();
+
+      const done = await eventually(async () => {
+        const batch = await client.batch(batchId);
+        return batch && batch.finished_at !== null ? batch : undefined;
+      }, 300_000).catch(withDiagnostics);
+      const endedAt = Date.now();
+
+      // The catalog's account: each video's runs started since the batch did, and the batch's items by outcome.
+      const runs = await Promise.all(
+        ids.map(async (id) =>
+          (await catalog.listRuns(id, { limit: 100 })).items.filter((run) => run.created_at >= done.created_at),
+        ),
+      );
+      const runsByVideo = Object.fromEntries(
+        ids.map((id, index) => [id, (runs[index] ?? []).map((run) => run.status)]),
+      );
+      const items: Record<BatchOutcome, BatchItemRow[]> = { completed: [], failed: [], skipped: [], cancelled: [] };
+      for (const outcome of Object.keys(items) as BatchOutcome[]) {
+        items[outcome] = (
+          await catalog.batches().listItems(batchId, outcome, { limit: 100, afterVideoId: null })
+        ).items;
+      }
+      const outputs = await Promise.all(
+        ids.map(async (id, index) => {
+          const runId = runs[index]?.find((run) => run.status === 'completed')?.run_id;
+          if (runId === undefined) return { id, whole: false, problems: ['no completed run'] };
+          const check = await outputsAreWhole(
+            runFolders(cluster.dataDir, id, runId).published,
+            RENDITIONS,
+            source,
+            HLS_SEGMENT_SECONDS,
+          );
+          return { id, ...check };
+        }),
+      );
+      // Where the kill landed: the steps of that video's run that needed another attempt.
+      const retried = ((await client.progress(killedIn))?.subtasks ?? [])
+        .filter((step) => step.attempt > 1)
+        .map((step) => step.name);
+
+      const completedRuns = runs.filter((list) => list.some((run) => run.status === 'completed')).length;
+      const whole = outputs.filter((output) => output.whole).length;
+      const { counts } = done;
+      report.add(
+        {
+          fault: 'batch: worker SIGKILL + Temporal restart',
+          injected: 2,
+          runsCompleted: [completedRuns, BATCH_VIDEOS],
+          outputsValid: [whole, BATCH_VIDEOS],
+          outcome:
+            `batch ${done.status}: ${counts.completed} completed, ${counts.failed} failed, ${counts.skipped} skipped of ` +
+            `${counts.total}; ${items.completed.length} items completed; the worker killed inside ${killedIn} ` +
+            `(retried: ${retried.join(', ') || 'none'}), the server restarted with ${atRestart.running} open and ` +
+            `${atRestart.pending} waiting; the batch ended ${round((endedAt - restartedAt) / 1000)} s after the restart, ` +
+            `${round((endedAt - startedAt) / 1000)} s after its start`,
+        },
+        { batchId, killedIn, retried, atRestart, counts, runsByVideo, outputs },
+      );
+
+      expect(done.status).toBe('completed');
+      expect(counts).toMatchObject({
+        total: BATCH_VIDEOS,
+        selected: BATCH_VIDEOS,
+        completed: BATCH_VIDEOS,
+        failed: 0,
+        skipped: 0,
+        cancelled: 0,
+        running: 0,
+        pending: 0,
+      });
+      // No video processed twice (nor started twice), none left out: one run each since the batch started, completed.
+      expect(runsByVideo).toEqual(Object.fromEntries(ids.map((id) => [id, ['completed']])));
+      // One item per video, naming that run; no other outcome.
+      expect(items.completed.map((item) => [item.video_id, item.run_id])).toEqual(
+        ids.map((id, index) => [id, runs[index]?.[0]?.run_id]),
+      );
+      expect({ failed: items.failed, skipped: items.skipped, cancelled: items.cancelled }).toEqual({
+        failed: [],
+        skipped: [],
+        cancelled: [],
+      });
+      expect(outputs.filter((output) => !output.whole)).toEqual([]);
+    } finally {
+      await close();
+    }
   }, 600_000);
 
   it('answers 503 within the deadline while Temporal is down, and recovers without a restart', async () => {

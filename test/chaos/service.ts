@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { AsyncTaskResponse, TaskProgressResponse } from '../../src/api/models';
+import { AsyncTaskResponse, BatchAccepted, BatchResponse, TaskProgressResponse } from '../../src/api/models';
 import { listedWhole } from '../../src/activities/transcode-resume';
 import { listedSegments } from '../../src/media/hls-playlist';
 import { eventually } from '../helpers/gate';
-import { videoFrames } from '../helpers/media';
+import { ffmpegWritingInto, videoFrames } from '../helpers/media';
 
 export type Progress = ReturnType<typeof TaskProgressResponse.parse>;
 
@@ -61,6 +61,23 @@ export class Client {
     return answer.status === 200 ? TaskProgressResponse.parse(answer.body) : null;
   }
 
+  /** Starts a batch (`POST /api/v1/batches`); its id. */
+  async startBatch(body: Record<string, unknown>): Promise<string> {
+    const answer = await this.request('/api/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (answer.status !== 202) throw new Error(`batch start: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return BatchAccepted.parse(answer.body).batch_id;
+  }
+
+  /** The batch as `GET /api/v1/batches/{id}` answers it (the catalog's last record, `stale`, while Temporal is down). */
+  async batch(batchId: string): Promise<BatchResponse | null> {
+    const answer = await this.request(`/api/v1/batches/${batchId}`);
+    return answer.status === 200 ? BatchResponse.parse(answer.body) : null;
+  }
+
   /** Polls until run `runId` has ended; its last answer. */
   async finished(videoId: string, runId: string, timeoutMs = 240_000): Promise<Progress> {
     return eventually(async () => {
@@ -94,6 +111,14 @@ export class Poller {
     await this.loop;
     return this.answers;
   }
+}
+
+/** Which of `videoIds` have an ffmpeg at work on them now (a step of their run is running, not queued). */
+export async function videosAtWork(dataDir: string, videoIds: readonly string[]): Promise<string[]> {
+  const folderOf = (videoId: string) => `${path.join(dataDir, 'media', videoId)}${path.sep}`;
+  const pids = await ffmpegWritingInto(`${path.join(dataDir, 'media')}${path.sep}`);
+  const commands = await Promise.all(pids.map((pid) => fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+  return videoIds.filter((videoId) => commands.some((command) => command.includes(folderOf(videoId))));
 }
 
 /** Where a run's outputs are staged, and where they are published. */

@@ -75,7 +75,7 @@ describe('ReprocessBatch over 100,000 videos', () => {
       env.client.workflow.execute<(input: unknown) => Promise<BatchView>>(REPROCESS_BATCH_WORKFLOW_TYPE, {
         workflowId,
         taskQueue,
-        args: [{ batchId: 'sim', selection: {}, total: VIDEOS, run: {}, concurrency: 100, onOpenRun: 'skip' }],
+        args: [{ batchId: 'sim', total: VIDEOS, run: {}, concurrency: 100, onOpenRun: 'skip' }],
       }),
     );
     expect(result.counts).toMatchObject({ selected: VIDEOS, completed: VIDEOS, failed: 0, running: 0, pending: 0 });

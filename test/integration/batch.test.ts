@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
@@ -14,6 +16,7 @@ import { buildApp } from '../helpers/api';
 import { openTestCatalog } from '../helpers/catalog';
 import { eventually } from '../helpers/gate';
 import { makeClip, makeDataDir } from '../helpers/media';
+import { openEventStream } from '../helpers/sse';
 import { quietActivityEnvironment, startDevServer } from '../helpers/temporal';
 
 const CLIPS = 30;
@@ -189,4 +192,63 @@ describe('POST /api/v1/batches', () => {
       expect.objectContaining({ batch_id: 'steered', status: 'cancelled' }),
     );
   }, 150_000);
+
+  it('streams a batch live over server-sent events to its end, and tells a client back after the end there is no more', async () => {
+    const server = http.createServer((req, res) => void app(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/batches/followed/events`;
+    try {
+      const ids = Array.from({ length: 6 }, (_, index) => `clip-${String(index + 10).padStart(2, '0')}`);
+      expect((await start({ id: 'followed', select: { ids }, concurrency: 2 })).status).toBe(202);
+      const stream = await openEventStream(url);
+      expect(stream.status).toBe(200);
+      expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+      await stream.ended;
+      const progress = stream.events
+        .filter((event) => event.event === 'progress')
+        .map((e) => BatchResponse.parse(e.data));
+      const end = stream.events.at(-1)!;
+      expect(end).toMatchObject({ event: 'end', data: { status: 'completed' } });
+      // The last event is the batch as it ended (a video another test's run still held may be skipped).
+      const last = progress.at(-1)!;
+      expect(last).toEqual({ ...(await read('followed')), eta_seconds: last.eta_seconds });
+      expect(last).toMatchObject({ status: 'completed', counts: { selected: 6, running: 0, pending: 0, failed: 0 } });
+      expect(last.counts.completed + last.counts.skipped).toBe(6);
+      // Told of changes as they came: more than the first and the last, never going back.
+      expect(progress.length).toBeGreaterThan(2);
+      for (let i = 1; i < progress.length; i += 1) {
+        expect(progress[i]!.progress).toBeGreaterThanOrEqual(progress[i - 1]!.progress);
+        expect(progress[i]!.counts.completed).toBeGreaterThanOrEqual(progress[i - 1]!.counts.completed);
+        expect(progress[i]!.counts.running).toBeLessThanOrEqual(2);
+      }
+      const back = await openEventStream(url, { 'Last-Event-ID': 'end' });
+      expect(back.status).toBe(204);
+      // Without it, a late client gets the end state at once, and the end.
+      const late = await openEventStream(url);
+      await late.ended;
+      expect(late.events.map((event) => event.event)).toEqual(['progress', 'end']);
+      const unknown = await openEventStream(url.replace('followed', 'nobody'));
+      expect(unknown.status).toBe(404);
+    } finally {
+      server.close();
+    }
+  }, 120_000);
+
+  it('closes as failed the record of a batch whose workflow was terminated, so it never reads running for ever', async () => {
+    expect((await start({ id: 'terminated', select: { ids: ['clip-20', 'clip-21'] }, concurrency: 1 })).status).toBe(
+      202,
+    );
+    await eventually(async () => ((await read('terminated')).counts.running === 1 ? true : undefined), 30_000);
+    await env.client.workflow.getHandle('batch:terminated').terminate('an operator stopped it');
+    const closed = await read('terminated');
+    expect(closed).toMatchObject({ status: 'failed', stale: false });
+    expect(closed.finished_at).not.toBeNull();
+    // Recorded so in the catalog: the list says the same, and a command is refused as for any ended batch.
+    const listed = await request(app).get('/api/v1/batches');
+    expect((listed.body as { items: { batch_id: string; status: string }[] }).items).toContainEqual(
+      expect.objectContaining({ batch_id: 'terminated', status: 'failed' }),
+    );
+    const paused = await request(app).post('/api/v1/batches/terminated/pause');
+    expect(ErrorEnvelope.parse(paused.body).error.code).toBe('BATCH_NOT_RUNNING');
+  }, 60_000);
 });

@@ -278,6 +278,22 @@ describe.each(DIALECTS)('catalog on %s', (dialect) => {
       expect(await walk({ ...inside, lastRunFailed: true, neverCompleted: true }, 10)).toEqual(['old-4']);
     });
 
+    it('reads the run filters as of the batch start: runs ending later move no video in or out', async () => {
+      // Half-way through day 10: old-3's completed run (day 11) and old-2's failed one (day 11) had not happened.
+      const asOf = '2001-01-10T12:00:00.000Z';
+      expect(await walk({ ...inside, asOf, neverCompleted: true }, 10)).toEqual([
+        'old-3',
+        'old-4',
+        'old-5',
+        'old-6',
+        'old-7',
+      ]);
+      expect(await walk({ ...inside, asOf, lastRunFailed: true }, 10)).toEqual(['old-3', 'old-4']);
+      // Before any run at all: nothing had completed, and no latest run had failed.
+      expect(await batches.countSelection({ ...inside, asOf: day(9), neverCompleted: true })).toBe(7);
+      expect(await batches.countSelection({ ...inside, asOf: day(9), lastRunFailed: true })).toBe(0);
+    });
+
     it('records a batch once, its items once each, and lists its failures', async () => {
       const batch = {
         id: 'nightly',
@@ -307,7 +323,7 @@ describe.each(DIALECTS)('catalog on %s', (dialect) => {
       await batches.updateBatch('nightly', { status: 'completed', counts: { done: 3 }, finishedAt: day(22) });
       await batches.updateBatch('nightly', { status: 'running', counts: { done: 0 }, finishedAt: null });
       expect(await batches.findBatch('nightly')).toMatchObject({ status: 'completed', counts: '{"done":3}' });
-      expect((await batches.listBatches({ limit: 10, before: null })).items.map((row) => row.id)).toContain('nightly');
+      expect((await batches.listBatches({ limit: 10, cursor: null })).items.map((row) => row.id)).toContain('nightly');
     });
   });
 });

@@ -4,6 +4,7 @@ import Koa from 'koa';
 import pino from 'pino';
 import type { RequestState } from '../../src/api/context';
 import { StreamAllowance } from '../../src/api/events/allowance';
+import { followVideoRuns } from '../../src/api/events/followed';
 import { ProgressHub } from '../../src/api/events/hub';
 import { createMetrics } from '../../src/api/metrics';
 import { errorEnvelope } from '../../src/api/middleware/errors';
@@ -23,7 +24,7 @@ async function serve(
   requireVideo: () => Promise<void> = () => Promise.resolve(),
 ) {
   const metrics = createMetrics();
-  const hub = new ProgressHub(read, 5, metrics);
+  const hub = new ProgressHub(followVideoRuns(read), 5, metrics);
   const router = new ApiRouter();
   eventRoutes({ hub, metrics, requireVideo, keepAliveMs: 60_000, allowance }, router);
   const app = new Koa<RequestState>();

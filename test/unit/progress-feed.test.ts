@@ -1,5 +1,6 @@
 import { ApiError } from '../../src/api/errors';
 import type { FeedEvent } from '../../src/api/events/feed';
+import { followVideoRuns } from '../../src/api/events/followed';
 import { ProgressHub } from '../../src/api/events/hub';
 import type { TaskProgressResponse } from '../../src/api/models';
 import { snapshot } from '../helpers/snapshots';
@@ -19,13 +20,13 @@ function scripted(script: (TaskProgressResponse | ApiError)[]) {
 describe('ProgressHub and ProgressFeed', () => {
   it('polls a video once per interval however many clients follow it, and tells them only of changes', async () => {
     const reader = scripted([snapshot(1), snapshot(1), snapshot(2), snapshot(2), snapshot(3, 'completed')]);
-    const hub = new ProgressHub(reader.read, 5);
-    const received: FeedEvent[][] = [];
+    const hub = new ProgressHub(followVideoRuns(reader.read), 5);
+    const received: FeedEvent<TaskProgressResponse>[][] = [];
     const feeds = Array.from({ length: 10 }, () => hub.feedFor('v'));
     expect(new Set(feeds).size).toBe(1);
     expect(hub.pollerCount).toBe(1);
     for (const feed of feeds) {
-      const events: FeedEvent[] = [];
+      const events: FeedEvent<TaskProgressResponse>[] = [];
       received.push(events);
       feed.listen((event) => events.push(event));
     }
@@ -43,9 +44,9 @@ describe('ProgressHub and ProgressFeed', () => {
   it('reports a transient problem once, keeps polling, and goes on when the service is back', async () => {
     const down = new ApiError('ORCHESTRATOR_UNAVAILABLE');
     const reader = scripted([snapshot(1), down, down, down, snapshot(2), snapshot(3, 'failed')]);
-    const hub = new ProgressHub(reader.read, 5);
+    const hub = new ProgressHub(followVideoRuns(reader.read), 5);
     const feed = hub.feedFor('v');
-    const events: FeedEvent[] = [];
+    const events: FeedEvent<TaskProgressResponse>[] = [];
     feed.listen((event) => events.push(event));
     await feed.ready;
     await eventually(() => (events.at(-1)?.kind === 'end' ? true : undefined), 5_000);
@@ -55,9 +56,9 @@ describe('ProgressHub and ProgressFeed', () => {
 
   it('ends with a final problem when the task disappears', async () => {
     const reader = scripted([snapshot(1), new ApiError('TASK_NOT_FOUND')]);
-    const hub = new ProgressHub(reader.read, 5);
+    const hub = new ProgressHub(followVideoRuns(reader.read), 5);
     const feed = hub.feedFor('v');
-    const events: FeedEvent[] = [];
+    const events: FeedEvent<TaskProgressResponse>[] = [];
     feed.listen((event) => events.push(event));
     await feed.ready;
     await eventually(() => (hub.pollerCount === 0 ? true : undefined), 5_000);
@@ -66,7 +67,7 @@ describe('ProgressHub and ProgressFeed', () => {
 
   it('stops polling when its last client leaves, and a failed first read closes the feed', async () => {
     const reader = scripted([snapshot(1)]);
-    const hub = new ProgressHub(reader.read, 5);
+    const hub = new ProgressHub(followVideoRuns(reader.read), 5);
     const feed = hub.feedFor('v');
     const leave = feed.listen(() => undefined);
     await feed.ready;
@@ -76,7 +77,7 @@ describe('ProgressHub and ProgressFeed', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(reader.reads.length).toBe(readsWhenLeft);
 
-    const failing = new ProgressHub(scripted([new ApiError('TASK_NOT_FOUND')]).read, 5);
+    const failing = new ProgressHub(followVideoRuns(scripted([new ApiError('TASK_NOT_FOUND')]).read), 5);
     await expect(failing.feedFor('v').ready).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
     expect(failing.pollerCount).toBe(0);
   });

@@ -1,45 +1,47 @@
-import { isFinalTaskStatus } from '../../progress';
-import type { TaskProgressResponse } from '../models';
 import { asApiError, type ApiError } from '../errors';
 
-/** What a follower of a video's progress receives. */
-export type FeedEvent =
-  | { kind: 'snapshot'; snapshot: TaskProgressResponse }
-  /** The read failed; `final` when it cannot succeed later (the task is gone), else polling goes on. */
+/** What a follower of something's progress receives. */
+export type FeedEvent<T> =
+  | { kind: 'snapshot'; snapshot: T }
+  /** The read failed; `final` when it cannot succeed later (the thing is gone), else polling goes on. */
   | { kind: 'problem'; error: ApiError; final: boolean }
   | { kind: 'end' };
 
-export type FeedListener = (event: FeedEvent) => void;
-export type ReadProgress = (videoId: string) => Promise<TaskProgressResponse>;
+export type FeedListener<T> = (event: FeedEvent<T>) => void;
 
-/** Errors after which polling is pointless: the run or the video is gone. */
-const FINAL_PROBLEMS = new Set(['TASK_NOT_FOUND', 'VIDEO_NOT_FOUND']);
-
-/** Identifies what a client would see change; two equal keys are the same event. */
-export const snapshotKey = (s: TaskProgressResponse) => `${s.run_id}|${s.seq}|${s.status}|${s.stale}|${s.progress}`;
+/** What is followed, and how its snapshots are told apart: a video's latest run, or a batch. */
+export interface Followed<T> {
+  read: (id: string) => Promise<T>;
+  /** Identifies what a client would see change; two equal keys are the same event. */
+  key: (snapshot: T) => string;
+  /** After a final snapshot there is nothing more to follow. */
+  isFinal: (snapshot: T) => boolean;
+  /** Error codes after which polling is pointless: the thing is gone. */
+  finalProblems: ReadonlySet<string>;
+}
 
 /**
- * The one poller of one video's progress, shared by every client that follows it: it reads at most once per
- * interval whatever the number of clients, and tells them only what changed. It ends after a terminal state.
+ * The one poller of one thing's progress, shared by every client that follows it: it reads at most once per
+ * interval whatever the number of clients, and tells them only what changed. It ends after a final snapshot.
  */
-export class ProgressFeed {
-  private readonly listeners = new Set<FeedListener>();
-  private latest: TaskProgressResponse | null = null;
+export class ProgressFeed<T> {
+  private readonly listeners = new Set<FeedListener<T>>();
+  private latest: T | null = null;
   private lastProblem: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** The first read: every client that joins before it lands waits on the same one. */
-  readonly ready: Promise<TaskProgressResponse>;
+  readonly ready: Promise<T>;
 
   constructor(
-    readonly videoId: string,
-    private readonly read: ReadProgress,
+    readonly id: string,
+    private readonly followed: Followed<T>,
     private readonly pollMs: number,
-    private readonly onClosed: (feed: ProgressFeed) => void,
+    private readonly onClosed: (feed: ProgressFeed<T>) => void,
   ) {
-    this.ready = this.read(videoId).then((snapshot) => {
+    this.ready = this.followed.read(id).then((snapshot) => {
       this.latest = snapshot;
-      if (isFinalTaskStatus(snapshot.status)) this.close();
+      if (this.followed.isFinal(snapshot)) this.close();
       else this.schedule();
       return snapshot;
     });
@@ -47,7 +49,7 @@ export class ProgressFeed {
     this.ready.catch(() => this.close());
   }
 
-  get current(): TaskProgressResponse | null {
+  get current(): T | null {
     return this.latest;
   }
 
@@ -56,7 +58,7 @@ export class ProgressFeed {
   }
 
   /** Adds a listener; the returned function removes it, and the feed stops once it has none. */
-  listen(listener: FeedListener): () => void {
+  listen(listener: FeedListener<T>): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -77,16 +79,16 @@ export class ProgressFeed {
 
   private async poll(): Promise<void> {
     try {
-      const snapshot = await this.read(this.videoId);
+      const snapshot = await this.followed.read(this.id);
       this.lastProblem = null;
-      if (this.latest === null || snapshotKey(snapshot) !== snapshotKey(this.latest)) {
+      if (this.latest === null || this.followed.key(snapshot) !== this.followed.key(this.latest)) {
         this.latest = snapshot;
         this.broadcast({ kind: 'snapshot', snapshot });
       }
-      if (isFinalTaskStatus(snapshot.status)) return this.finish();
+      if (this.followed.isFinal(snapshot)) return this.finish();
     } catch (thrown) {
       const error = asApiError(thrown);
-      const final = FINAL_PROBLEMS.has(error.code);
+      const final = this.followed.finalProblems.has(error.code);
       if (final || error.code !== this.lastProblem) this.broadcast({ kind: 'problem', error, final });
       this.lastProblem = error.code;
       if (final) return this.finish();
@@ -99,7 +101,7 @@ export class ProgressFeed {
     this.close();
   }
 
-  private broadcast(event: FeedEvent): void {
+  private broadcast(event: FeedEvent<T>): void {
     for (const listener of [...this.listeners]) {
       try {
         listener(event);

@@ -1,25 +1,25 @@
 import type { ApiMetrics } from '../metrics';
-import { ProgressFeed, type ReadProgress } from './feed';
+import { ProgressFeed, type Followed } from './feed';
 
-/** Keeps one ProgressFeed per followed video, and none for videos nobody follows. */
-export class ProgressHub {
-  private readonly feeds = new Map<string, ProgressFeed>();
+/** Keeps one ProgressFeed per followed thing (a video, a batch), and none for things nobody follows. */
+export class ProgressHub<T> {
+  private readonly feeds = new Map<string, ProgressFeed<T>>();
 
   constructor(
-    private readonly read: ReadProgress,
+    private readonly followed: Followed<T>,
     private readonly pollMs: number,
     private readonly metrics?: Pick<ApiMetrics, 'eventPollers'>,
   ) {}
 
-  /** The video's feed, started by its first follower. */
-  feedFor(videoId: string): ProgressFeed {
-    let feed = this.feeds.get(videoId);
+  /** The thing's feed, started by its first follower. */
+  feedFor(id: string): ProgressFeed<T> {
+    let feed = this.feeds.get(id);
     if (!feed) {
-      feed = new ProgressFeed(videoId, this.read, this.pollMs, (closed) => {
-        if (this.feeds.get(videoId) === closed) this.feeds.delete(videoId);
+      feed = new ProgressFeed(id, this.followed, this.pollMs, (closed) => {
+        if (this.feeds.get(id) === closed) this.feeds.delete(id);
         this.metrics?.eventPollers.set(this.feeds.size);
       });
-      this.feeds.set(videoId, feed);
+      this.feeds.set(id, feed);
       this.metrics?.eventPollers.set(this.feeds.size);
     }
     return feed;

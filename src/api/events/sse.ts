@@ -1,7 +1,7 @@
 /** Server-sent events wire format (WHATWG HTML §9.2), pure so it can be tested alone. */
 
 export interface SseMessage {
-  id?: number | undefined;
+  id?: number | string | undefined;
   event: string;
   data: unknown;
 }

@@ -21,6 +21,8 @@ import { toApiError } from './errors';
 
 export type BatchCommand = 'pause' | 'resume' | 'cancel';
 
+export type BatchSighting = { kind: 'open'; view: BatchView } | { kind: 'closed'; how: string } | { kind: 'absent' };
+
 /** The API's door to batch workflows: the same deadlines and error translation as the rest of the orchestrator. */
 export class BatchDoor {
   constructor(
@@ -52,16 +54,23 @@ export class BatchDoor {
     }
   }
 
-  /** The open batch's own view; null once it has closed (the catalog then has its record) or is unknown. */
-  async view(batchId: string): Promise<BatchView | null> {
+  /**
+   * Where the batch's workflow stands: open (with its own view), closed (how: COMPLETED, FAILED, TERMINATED,
+   * CANCELED, TIMED_OUT), or absent (never started, or gone past retention).
+   */
+  async look(batchId: string): Promise<BatchSighting> {
     const deadline = Date.now() + this.options.queryTimeoutMs;
     try {
       const handle = this.client.workflow.getHandle(batchWorkflowId(batchId));
       const description = await withinDeadline(this.client, deadline, () => handle.describe());
-      if (!isOpenBatch(description)) return null;
-      return await withinDeadline(this.client, deadline, () => handle.query(batchProgressQuery));
+      if (description.type !== REPROCESS_BATCH_WORKFLOW_TYPE) return { kind: 'absent' };
+      if (!isOpenBatch(description)) return { kind: 'closed', how: description.status.name };
+      return {
+        kind: 'open',
+        view: await withinDeadline(this.client, deadline, () => handle.query(batchProgressQuery)),
+      };
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return null;
+      if (error instanceof WorkflowNotFoundError) return { kind: 'absent' };
       throw toApiError(error);
     }
   }

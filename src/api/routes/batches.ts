@@ -1,8 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { etaSeconds } from '../../progress';
-import { BatchExistsError, type BatchRecords, type BatchRow, type VideoSelection } from '../../store';
-import type { BatchView } from '../../workflows/definitions';
+import { PassThrough } from 'node:stream';
+import { BatchExistsError, type BatchRecords } from '../../store';
+import { BatchPresenter, newBatchId, presentRecorded, selectionOf } from '../batches';
 import { ApiError, issueDetails } from '../errors';
+import type { StreamAllowance } from '../events/allowance';
+import type { FeedEvent } from '../events/feed';
+import { FINAL_BATCH_STATUSES, followBatches, isBatchOver } from '../events/followed';
+import { ProgressHub } from '../events/hub';
+import { formatSse } from '../events/sse';
+import { serveEventStream, takeStream } from '../events/stream';
+import type { ApiMetrics } from '../metrics';
 import { readJsonBody } from '../middleware/json-body';
 import {
   BatchCancelRequest,
@@ -12,10 +18,12 @@ import {
   type BatchAccepted,
   type BatchPage,
   type BatchResponse,
+  type ErrorEnvelope,
 } from '../models';
 import type { Orchestrator } from '../orchestrator';
 import type { BatchCommand } from '../orchestrator/batches';
 import type { ApiRouter, OperationSpec } from '../operations';
+import { parsePageQuery } from '../paging';
 import { fromCatalog } from '../videos';
 
 export interface BatchRoutesDeps {
@@ -24,6 +32,8 @@ export interface BatchRoutesDeps {
   records: () => BatchRecords;
   maxConcurrency: number;
   maxJsonBytes: number;
+  /** Event streams: the same allowance as the videos' streams, so one client's streams are counted together. */
+  streams: { allowance: StreamAllowance; keepAliveMs: number; pollMs: number; metrics: ApiMetrics };
 }
 
 const batchUrl = (id: string) => `/api/v1/batches/${id}`;
@@ -69,6 +79,24 @@ const LIST_BATCHES: OperationSpec = {
   errors: ['INVALID_REQUEST', 'CATALOG_UNAVAILABLE'],
 };
 
+const FOLLOW_BATCH: OperationSpec = {
+  operationId: 'followBatch',
+  tag: 'batches',
+  summary: 'Follow a batch live (server-sent events)',
+  description:
+    'One `progress` event (data: BatchResponse) per change of its status, counts or percentage, `problem` events ' +
+    '(data: ErrorEnvelope) while the batch cannot be read, keep-alive comments, then an `end` event (id `end`) once ' +
+    'the batch has ended. A client reconnecting with `Last-Event-ID: end` after the end gets 204.',
+  success: {
+    status: 200,
+    description: 'An event stream; each `progress` event carries a BatchResponse',
+    media: 'text/event-stream',
+  },
+  errors: ['BATCH_NOT_FOUND', 'INVALID_REQUEST', 'CATALOG_UNAVAILABLE', 'TOO_MANY_STREAMS'],
+  lastEventId: true,
+  also: { status: 204, description: 'The client has already seen the end of the batch (`Last-Event-ID: end`)' },
+};
+
 const commandSpec = (command: BatchCommand, summary: string): OperationSpec => ({
   operationId: `${command}Batch`,
   tag: 'batches',
@@ -93,6 +121,11 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
   const { orchestrator } = deps;
   let made: BatchRecords | undefined;
   const records = () => (made ??= deps.records());
+  const presenter = new BatchPresenter(records, orchestrator.batches);
+  const hub = new ProgressHub(
+    followBatches((id) => presenter.present(id, null)),
+    deps.streams.pollMs,
+  );
 
   router.post('/api/v1/batches', START_BATCH, async (ctx) => {
     const parsed = BatchRequest.safeParse(await readJsonBody(ctx, deps.maxJsonBytes));
@@ -112,7 +145,13 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
     const workflowId = `batch:${batchId}`;
     try {
       await fromCatalog(
-        records().insertBatch({ id: batchId, workflowId, request: { ...request, total }, counts: {}, createdAt }),
+        records().insertBatch({
+          id: batchId,
+          workflowId,
+          request: { ...request, total, selection },
+          counts: {},
+          createdAt,
+        }),
       );
     } catch (error) {
       if (error instanceof ApiError && error.cause instanceof BatchExistsError) {
@@ -123,7 +162,6 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
     try {
       await orchestrator.batches.start({
         batchId,
-        selection,
         total,
         run: {
           ...(request.steps ? { steps: request.steps } : {}),
@@ -157,37 +195,11 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
   });
 
   router.get('/api/v1/batches', LIST_BATCHES, async (ctx) => {
-    const query = PageQuery.safeParse(ctx.query);
-    if (!query.success) throw new ApiError('INVALID_REQUEST', undefined, issueDetails(query.error));
-    const before = query.data.cursor ? decodePosition(query.data.cursor) : null;
-    const page = await fromCatalog(records().listBatches({ limit: query.data.limit, before }));
-    const body: BatchPage = {
-      items: page.items.map((row) => presentRecorded(row)),
-      next_cursor: page.next ? encodePosition(page.next) : null,
-    };
+    const query = parsePageQuery(ctx.query);
+    const page = await fromCatalog(records().listBatches({ limit: query.limit, cursor: query.cursor }));
+    const body: BatchPage = { items: page.items.map(presentRecorded), next_cursor: page.nextCursor };
     ctx.body = body;
   });
-
-  const present = async (batchId: string, failuresAfter: string | null): Promise<BatchResponse> => {
-    const row = await fromCatalog(records().findBatch(batchId));
-    if (!row) throw new ApiError('BATCH_NOT_FOUND', undefined, { batch_id: batchId });
-    const live = row.finished_at === null ? await orchestrator.batches.view(batchId).catch(() => null) : null;
-    const failures = await fromCatalog(
-      records().listItems(batchId, 'failed', { limit: 20, afterVideoId: failuresAfter }),
-    );
-    return {
-      ...(live ? presentLive(row, live) : presentRecorded(row)),
-      failures: {
-        items: failures.items.map((item) => ({
-          video_id: item.video_id,
-          run_id: item.run_id,
-          error_code: item.error_code,
-          error: item.error,
-        })),
-        next: failures.next,
-      },
-    };
-  };
 
   router.router.param('batch_id', async (id, ctx, next) => {
     if (!BatchId.safeParse(id).success) throw new ApiError('INVALID_REQUEST', 'batch_id is 1–64 of A-Z a-z 0-9 _ -');
@@ -197,7 +209,55 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
 
   router.get('/api/v1/batches/:batch_id', GET_BATCH, async (ctx) => {
     const after = typeof ctx.query['failures_after'] === 'string' ? ctx.query['failures_after'] : null;
-    ctx.body = await present(ctx.params['batch_id'] as string, after);
+    ctx.body = await presenter.present(ctx.params['batch_id'] as string, after);
+  });
+
+  router.get('/api/v1/batches/:batch_id/events', FOLLOW_BATCH, async (ctx) => {
+    const batchId = ctx.params['batch_id'] as string;
+    const giveBack = takeStream(ctx, deps.streams.allowance);
+    // Events that arrive while the first read is pending are kept, and sent after it.
+    const pending: FeedEvent<BatchResponse>[] = [];
+    let deliver: (event: FeedEvent<BatchResponse>) => void = (event) => pending.push(event);
+    const feed = hub.feedFor(batchId);
+    const unlisten = feed.listen((event) => deliver(event));
+    const stream = new PassThrough();
+    const cleanup = () => {
+      giveBack();
+      unlisten();
+      stream.end();
+    };
+    let first: BatchResponse;
+    try {
+      first = await feed.ready;
+    } catch (error) {
+      cleanup();
+      throw error;
+    }
+    const over = isBatchOver(first);
+    if (ctx.req.socket.destroyed || (over && ctx.get('Last-Event-ID').trim() === 'end')) {
+      cleanup();
+      ctx.status = 204;
+      return;
+    }
+    ctx.res.once('close', cleanup);
+    // The end carries the id `end`: a client that reconnects after it is told (204) that there is nothing more.
+    const end = (status: string | null) => stream.end(formatSse({ id: 'end', event: 'end', data: { status } }));
+    const onEvent = (event: FeedEvent<BatchResponse>) => {
+      if (stream.writableEnded) return;
+      if (event.kind === 'snapshot') stream.write(formatSse({ event: 'progress', data: event.snapshot }));
+      else if (event.kind === 'problem') {
+        const data: ErrorEnvelope = {
+          error: { code: event.error.code, message: event.error.message, request_id: ctx.state.requestId },
+        };
+        stream.write(formatSse({ event: 'problem', data }));
+        if (event.final) end(null);
+      } else end(feed.current?.status ?? null);
+    };
+    serveEventStream(ctx, stream, deps.streams);
+    stream.write(formatSse({ event: 'progress', data: first }));
+    if (over) return end(first.status);
+    deliver = onEvent;
+    for (const event of pending.splice(0)) onEvent(event);
   });
 
   const command = (name: BatchCommand, summary: string) =>
@@ -205,106 +265,16 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
       const batchId = ctx.params['batch_id'] as string;
       const body = name === 'cancel' ? BatchCancelRequest.safeParse(await readJsonBody(ctx, deps.maxJsonBytes)) : null;
       if (body && !body.success) throw new ApiError('INVALID_REQUEST', undefined, issueDetails(body.error));
-      const current = await present(batchId, null);
+      const current = await presenter.present(batchId, null);
       // Done with every video, the batch is only recording its end: there is nothing left to steer.
-      if (current.status === 'completed' || current.status === 'cancelled') {
+      if (FINAL_BATCH_STATUSES.has(current.status)) {
         throw new ApiError('BATCH_NOT_RUNNING', undefined, { batch_id: batchId, status: current.status });
       }
       await orchestrator.batches.command(batchId, name, body?.data.cancel_runs ?? false);
       ctx.status = 202;
-      ctx.body = await present(batchId, null);
+      ctx.body = await presenter.present(batchId, null);
     });
   command('pause', 'Pause a batch: no new runs start; open runs go on');
   command('resume', 'Resume a paused batch');
   command('cancel', 'Cancel a batch: no new runs; open runs finish, or are cancelled with cancel_runs');
-}
-
-/** The selection as the catalog takes it; createdBefore is fixed at the batch's start at the latest. */
-function selectionOf(select: BatchRequest['select'], startedAt: string): VideoSelection {
-  const before = select.created_before && select.created_before < startedAt ? select.created_before : startedAt;
-  return {
-    createdBefore: before,
-    ...(select.ids ? { ids: select.ids } : {}),
-    ...(select.never_completed ? { neverCompleted: true } : {}),
-    ...(select.last_run_failed ? { lastRunFailed: true } : {}),
-  };
-}
-
-function newBatchId(createdAt: string): string {
-  return `b${createdAt.replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-}
-
-type Presented = Omit<BatchResponse, 'failures'>;
-
-/** What the batch was asked, as recorded at its start, with the size of its selection then. */
-function requestOf(row: BatchRow): { concurrency: number; total: number } {
-  return JSON.parse(row.request) as { concurrency: number; total: number };
-}
-
-function totalOf(row: BatchRow): number {
-  return requestOf(row).total;
-}
-
-function presentLive(row: BatchRow, live: BatchView): Presented {
-  return {
-    batch_id: row.id,
-    workflow_id: row.workflow_id,
-    status: live.status,
-    counts: { total: totalOf(row), ...live.counts },
-    progress: live.percent,
-    eta_seconds: etaSeconds(live.percent / 100, live.startedAt, Date.now()),
-    concurrency: requestOf(row).concurrency,
-    peak_open: live.peakOpen,
-    created_at: row.created_at,
-    finished_at: null,
-    stale: false,
-  };
-}
-
-/** What the catalog last recorded; stale while the batch is open (its workflow could not be asked). */
-function presentRecorded(row: BatchRow): Presented {
-  const counts = JSON.parse(row.counts) as Partial<BatchResponse['counts']>;
-  const count = (key: keyof BatchResponse['counts']) => counts[key] ?? 0;
-  const status = ['running', 'paused', 'cancelling', 'completed', 'cancelled'].includes(row.status)
-    ? (row.status as BatchResponse['status'])
-    : 'running';
-  return {
-    batch_id: row.id,
-    workflow_id: row.workflow_id,
-    status,
-    counts: {
-      total: totalOf(row),
-      selected: count('selected'),
-      completed: count('completed'),
-      failed: count('failed'),
-      skipped: count('skipped'),
-      cancelled: count('cancelled'),
-      running: count('running'),
-      pending: count('pending'),
-    },
-    progress: row.finished_at ? 100 : ((counts as { percent?: number }).percent ?? 0),
-    eta_seconds: null,
-    concurrency: requestOf(row).concurrency,
-    peak_open: (counts as { peakOpen?: number }).peakOpen ?? 0,
-    created_at: row.created_at,
-    finished_at: row.finished_at,
-    stale: row.finished_at === null,
-  };
-}
-
-const encodePosition = (position: { createdAt: string; id: string }) =>
-  Buffer.from(JSON.stringify(position)).toString('base64url');
-
-function decodePosition(cursor: string): { createdAt: string; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      createdAt?: unknown;
-      id?: unknown;
-    };
-    if (typeof parsed.createdAt === 'string' && typeof parsed.id === 'string')
-      return { createdAt: parsed.createdAt, id: parsed.id };
-  } catch {
-    // Refused below.
-  }
-  throw new ApiError('INVALID_REQUEST', 'The cursor is not one this API gave: pass next_cursor as it was');
 }

@@ -1,25 +1,23 @@
 import { PassThrough } from 'node:stream';
 import { isFinalTaskStatus } from '../../progress';
-import { ApiError } from '../errors';
 import type { StreamAllowance } from '../events/allowance';
-import { snapshotKey, type FeedEvent } from '../events/feed';
+import type { FeedEvent } from '../events/feed';
+import { videoSnapshotKey } from '../events/followed';
 import type { ProgressHub } from '../events/hub';
-import { formatSse, parseLastEventId, SSE_KEEP_ALIVE, sseRetry } from '../events/sse';
+import { formatSse, parseLastEventId } from '../events/sse';
+import { serveEventStream, takeStream } from '../events/stream';
 import type { ApiMetrics } from '../metrics';
 import type { ErrorEnvelope, TaskProgressResponse } from '../models';
 import type { VideoCheck } from '../videos';
 import { READ_ERRORS, type ApiRouter, type OperationSpec } from '../operations';
 
 export interface EventRoutesDeps {
-  hub: ProgressHub;
+  hub: ProgressHub<TaskProgressResponse>;
   metrics: ApiMetrics;
   requireVideo: VideoCheck;
   keepAliveMs: number;
   allowance: StreamAllowance;
 }
-
-/** How long a client waits before reconnecting after a dropped connection. */
-const RECONNECT_MS = 2_000;
 
 const FOLLOW_PROGRESS: OperationSpec = {
   operationId: 'followProgress',
@@ -56,29 +54,19 @@ export function eventRoutes(deps: EventRoutesDeps, router: ApiRouter): void {
     // A client gone while the video was looked up is owed nothing: its close has passed, and no cleanup would run.
     if (ctx.req.socket.destroyed) return;
     let lastSeen = parseLastEventId(ctx.get('Last-Event-ID') || undefined);
-    const giveBack = allowance.take(ctx.state.client);
-    if (giveBack === null) {
-      // A browser's EventSource gives up on any answer but 200 (it ignores Retry-After); other clients are told when.
-      ctx.set('Retry-After', String(RECONNECT_MS / 1000 + 8));
-      throw new ApiError('TOO_MANY_STREAMS', undefined, {
-        per_client: allowance.perClient,
-        held: allowance.heldBy(ctx.state.client),
-      });
-    }
+    const giveBack = takeStream(ctx, allowance);
 
     // Cleanup is set up before the first read, so a client that leaves while it is pending leaves nothing behind.
     const stream = new PassThrough();
-    const pending: FeedEvent[] = [];
-    let deliver: (event: FeedEvent) => void = (event) => pending.push(event);
+    const pending: FeedEvent<TaskProgressResponse>[] = [];
+    let deliver: (event: FeedEvent<TaskProgressResponse>) => void = (event) => pending.push(event);
     const feed = hub.feedFor(videoId);
     const unlisten = feed.listen((event) => deliver(event));
-    const timers: { keepAlive?: NodeJS.Timeout } = {};
     let closed = false;
     const cleanup = () => {
       if (closed) return;
       closed = true;
       giveBack();
-      clearInterval(timers.keepAlive);
       unlisten();
       stream.end();
     };
@@ -108,7 +96,7 @@ export function eventRoutes(deps: EventRoutesDeps, router: ApiRouter): void {
     const send = (snapshot: TaskProgressResponse) => {
       // A live snapshot the client has seen is skipped, unless what it saw since was stale.
       if (!snapshot.stale && lastSeen !== null && snapshot.seq <= lastSeen && !lastSentStale) return;
-      const key = snapshotKey(snapshot);
+      const key = videoSnapshotKey(snapshot);
       if (key === sentKey) return;
       sentKey = key;
       lastSentStale = snapshot.stale;
@@ -119,7 +107,7 @@ export function eventRoutes(deps: EventRoutesDeps, router: ApiRouter): void {
       // The end carries an id, so a client that reconnects after it is told (204) there is nothing more.
       stream.end(formatSse({ id: lastSeen ?? feed.current?.seq ?? 0, event: 'end', data: { status } }));
     };
-    const onEvent = (event: FeedEvent) => {
+    const onEvent = (event: FeedEvent<TaskProgressResponse>) => {
       if (stream.writableEnded) return;
       if (event.kind === 'snapshot') send(event.snapshot);
       else if (event.kind === 'problem') {
@@ -131,19 +119,7 @@ export function eventRoutes(deps: EventRoutesDeps, router: ApiRouter): void {
       } else end(feed.current?.status ?? null);
     };
 
-    metrics.eventClients.inc();
-    stream.once('close', () => metrics.eventClients.dec());
-    timers.keepAlive = setInterval(() => stream.write(SSE_KEEP_ALIVE), keepAliveMs);
-    ctx.req.socket.setTimeout(0);
-    ctx.req.socket.setNoDelay(true);
-    ctx.status = 200;
-    ctx.type = 'text/event-stream';
-    ctx.set('Cache-Control', 'no-cache, no-transform');
-    // Tells nginx-style proxies not to buffer the stream.
-    ctx.set('X-Accel-Buffering', 'no');
-    ctx.body = stream;
-
-    stream.write(sseRetry(RECONNECT_MS));
+    serveEventStream(ctx, stream, { keepAliveMs, metrics });
     send(first);
     if (isFinalTaskStatus(first.status)) return end(first.status);
     deliver = onEvent;

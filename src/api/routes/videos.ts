@@ -1,5 +1,6 @@
-import { decodeCursor, type Catalog } from '../../store';
-import { ApiError, issueDetails } from '../errors';
+import type { Catalog } from '../../store';
+import { parsePageQuery } from '../paging';
+import { ApiError } from '../errors';
 import { ingestUpload, type IngestDeps } from '../ingest';
 import { IngestFields, PageQuery, type IngestResponse, type RunHistoryPage } from '../models';
 import { VIDEO_ERRORS, type ApiRouter, type OperationSpec } from '../operations';
@@ -104,20 +105,4 @@ export function videoRoutes(deps: VideoRoutesDeps, router: ApiRouter): void {
     const body: RunHistoryPage = { items: page.items.map(presentRun), next_cursor: page.nextCursor };
     ctx.body = body;
   });
-}
-
-function parsePageQuery(query: unknown) {
-  const parsed = PageQuery.safeParse(query);
-  if (!parsed.success) {
-    throw new ApiError(
-      'INVALID_REQUEST',
-      'Query: limit is 1–100, cursor is a next_cursor from a previous page',
-      issueDetails(parsed.error),
-    );
-  }
-  const cursor = parsed.data.cursor === undefined ? null : decodeCursor(parsed.data.cursor);
-  if (parsed.data.cursor !== undefined && cursor === null) {
-    throw new ApiError('INVALID_REQUEST', 'The cursor is not one this API gave: pass next_cursor as it was');
-  }
-  return { limit: parsed.data.limit, cursor };
 }
