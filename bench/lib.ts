@@ -2,6 +2,14 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
+import { createApp } from '../src/api/app';
+import { Orchestrator } from '../src/api/orchestrator';
+import type { Catalog } from '../src/store';
 
 export const CORES = os.availableParallelism();
 
@@ -50,4 +58,25 @@ export function processTreeCpuSeconds(): number | null {
   } catch {
     return null;
   }
+}
+
+/** The API on a free local port, its client on the bench's Temporal connection: what a bench's requests reach. */
+export async function listenApi(options: {
+  connection: NativeConnection;
+  catalog: Catalog;
+  dataDir: string;
+  taskQueue: string;
+}): Promise<{ server: Server; base: string }> {
+  const app = createApp({
+    orchestrator: new Orchestrator(new Client({ connection: options.connection }), {
+      taskQueue: options.taskQueue,
+      queryTimeoutMs: 2000,
+    }),
+    catalog: options.catalog,
+    dataDir: options.dataDir,
+    logger: pino({ level: 'silent' }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

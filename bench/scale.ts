@@ -4,14 +4,9 @@
 // the API run unpinned in this process, as a main-queue worker would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
-import pino from 'pino';
-import { createApp } from '../src/api/app';
 import type { TaskProgressResponse } from '../src/api/models';
-import { Orchestrator } from '../src/api/orchestrator';
 import { loadConfig } from '../src/config';
 import { openCatalog } from '../src/store';
 import { createWorker } from '../src/worker';
@@ -19,7 +14,7 @@ import { makeClip } from '../scripts/lib/clips';
 import { startScratchDevServer } from '../scripts/lib/dev-server';
 import { buildHlsLadderArgs } from '../src/media/hls';
 import { planLadder } from '../src/media/ladder';
-import { percentile, timeCommand } from './lib';
+import { listenApi, percentile, timeCommand } from './lib';
 
 const LONG_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 180);
 const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 2));
@@ -55,18 +50,12 @@ async function run(): Promise<void> {
     const { catalog } = await openCatalog({ databaseUrl: null, dataDir: work, migrate: true });
     const main = await createWorker(config, env.nativeConnection, env.client, { catalog });
     const mainRunning = main.run();
-    const app = createApp({
-      orchestrator: new Orchestrator(new Client({ connection: env.nativeConnection }), {
-        taskQueue: TASK_QUEUE,
-        queryTimeoutMs: 2000,
-      }),
+    const { server, base } = await listenApi({
+      connection: env.nativeConnection,
       catalog,
       dataDir: work,
-      logger: pino({ level: 'silent' }),
+      taskQueue: TASK_QUEUE,
     });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const workerEnv = { DATA_DIR: work, TEMPORAL_ADDRESS: env.address, TASK_QUEUE };
     pinned.push(await PinnedWorker.start(0, workerEnv));
 

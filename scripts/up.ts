@@ -10,6 +10,7 @@ import { REPROCESS_STAGE } from '../src/workflows/definitions';
 import { ensureTemporalCli } from './lib/temporal-cli';
 import { isListening } from './lib/listening';
 import { buildDashboard } from './lib/web-build';
+import { priorityDevServerArgs } from './lib/task-priority';
 
 const config = loadConfigOrExit();
 const log = (message: string) => console.log(`reprocess: ${message}`);
@@ -67,10 +68,8 @@ async function run(): Promise<void> {
       config.temporal.namespace,
       '--search-attribute',
       `${REPROCESS_STAGE.name}=Keyword`,
-      // Task queues honour priority keys only with the new matcher in this server version: runs a batch starts
-      // then yield to a person's (docs/decisions.md).
-      '--dynamic-config-value',
-      'matching.useNewMatcher=true',
+      // Runs a batch starts yield to a person's only with these (scripts/lib/task-priority.ts).
+      ...priorityDevServerArgs(),
       // Its warnings on shutdown are about its own internal pollers; errors are what an operator needs.
       '--log-level',
       'error',

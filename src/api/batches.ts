@@ -55,7 +55,7 @@ export class BatchPresenter {
   async present(batchId: string, failuresAfter: string | null): Promise<BatchResponse> {
     const row = await fromCatalog(this.records().findBatch(batchId));
     if (!row) throw new ApiError('BATCH_NOT_FOUND', undefined, { batch_id: batchId });
-    const summary = row.finished_at === null ? await this.openSummary(row) : presentRecorded(row);
+    const summary = await this.summarize(row);
     const failures = await fromCatalog(
       this.records().listItems(batchId, 'failed', { limit: 20, afterVideoId: failuresAfter }),
     );
@@ -71,6 +71,11 @@ export class BatchPresenter {
         next: failures.next,
       },
     };
+  }
+
+  /** The batch without its failures: live while its workflow runs, else as recorded. */
+  summarize(row: BatchRow): Promise<BatchSummary> {
+    return row.finished_at === null ? this.openSummary(row) : Promise.resolve(presentRecorded(row));
   }
 
   private async openSummary(row: BatchRow): Promise<BatchSummary> {

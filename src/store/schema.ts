@@ -41,7 +41,7 @@ export interface ProcessingTasksTable {
 export interface BatchesTable {
   id: string;
   workflow_id: string;
-  /** `running`, `paused`, `cancelling`, `completed` or `cancelled`. */
+  /** `running`, `paused`, `cancelling`, `completed`, `cancelled`, or `failed` (closed by the API: see src/api/batches.ts). */
   status: string;
   /** What was asked (JSON): the selection, steps, renditions, concurrency, what to do with an open run. */
   request: string;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { priorityDevServerArgs } from '../../scripts/lib/task-priority';
 import { REPROCESS_STAGE } from '../../src/workflows/definitions';
 import { eventually } from '../helpers/gate';
 import { freePort } from '../helpers/ports';
@@ -62,10 +63,8 @@ export class Cluster {
       '--headless',
       '--search-attribute',
       `${REPROCESS_STAGE.name}=Keyword`,
-      // As `npm run up` starts it: task queues honour priority keys only with the new matcher in this server
-      // version, and the faults must hit the matching the service runs on (docs/decisions.md).
-      '--dynamic-config-value',
-      'matching.useNewMatcher=true',
+      // As `npm run up` starts it: the faults must hit the task matching the service runs on (docs/decisions.md).
+      ...priorityDevServerArgs(),
       '--log-level',
       'error',
     ]);

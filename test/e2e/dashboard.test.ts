@@ -344,6 +344,50 @@ describe('e2e: the dashboard in a real browser', () => {
     await page.context().close();
   }, 90_000);
 
+  it('pauses, resumes and cancels a batch from the page, and shows why a start is refused', async () => {
+    // The batch waits for a person's run on a long clip, so it stays open while the page steers it.
+    await uploadByApi(open, 'held', clips.long);
+    await uploadByApi(open, 'after-held', clips.tiny);
+    expect((await fetch(`${open}/api/v1/videos/held/reprocess`, { method: 'POST' })).status).toBe(202);
+    const started = await fetch(`${open}/api/v1/batches`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        id: 'steered',
+        select: { ids: ['held', 'after-held'] },
+        concurrency: 1,
+        on_open_run: 'wait',
+      }),
+    });
+    expect(started.status).toBe(202);
+    const { page, problems } = await newPage();
+    await page.goto(`${open}/`);
+    const row = page.getByTestId('batches').locator('tr[data-batch-id=steered]');
+    await row.getByRole('button', { name: 'Pause batch steered' }).click();
+    await row.locator('[data-status=paused]').waitFor({ timeout: 30_000 });
+    await row.getByRole('button', { name: 'Resume batch steered' }).click();
+    await row.locator('[data-status=running]').waitFor({ timeout: 30_000 });
+    await row.getByRole('button', { name: 'Cancel batch steered' }).click();
+    await row.locator('[data-status=cancelling], [data-status=cancelled]').first().waitFor({ timeout: 30_000 });
+    // Cancelled, it starts nothing more: the person's run it waited for is left be, and ends as its person says.
+    expect((await fetch(`${open}/api/v1/videos/held/reprocess`, { method: 'DELETE' })).status).toBe(202);
+    await row.locator('[data-status=cancelled]').waitFor({ timeout: 60_000 });
+    expect(await row.getByRole('button').count()).toBe(0);
+    // The video it never reached is still counted pending, and has no run.
+    const batch = (await (await fetch(`${open}/api/v1/batches/steered`)).json()) as { counts: { pending: number } };
+    expect(batch.counts.pending).toBe(1);
+    expect((await (await fetch(`${open}/api/v1/videos/after-held`)).json()) as { latest_run: unknown }).toMatchObject({
+      latest_run: null,
+    });
+
+    // The form's start, refused by the API: its message is shown as it came.
+    await page.fill('#batch-concurrency', '999');
+    await page.getByRole('button', { name: 'Start batch' }).click();
+    await expectText(page.getByTestId('batch-error'), /concurrency is at most \d+ here/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 150_000);
+
   it('cancels a run from the page; it ends cancelled', async () => {
     await uploadByApi(open, 'to-cancel', clips.long);
     const { page, problems } = await newPage();

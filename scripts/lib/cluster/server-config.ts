@@ -3,16 +3,16 @@ import path from 'node:path';
 import type { ClusterOptions } from './options';
 import { parsePostgresUrl } from './postgres-url';
 import type { TemporalService } from './services';
+import { priorityDynamicConfigYaml } from '../task-priority';
 
 /** The environment name of the config files (config/<env>.yaml) written for the server and the UI. */
 export const CONFIG_ENV = 'reprocess';
 
-/** The server's defaults but one: task priority, so runs a batch starts yield to a person's (docs/decisions.md). */
+/** The server's defaults but task priority, so runs a batch starts yield to a person's (docs/decisions.md). */
 const DYNAMIC_CONFIG = `# The Temporal server's dynamic config, read again every 10 s while it runs; settings not here keep their defaults.
-# Task queues honour task priority (priority keys) only with the new matcher, in this server version.
-matching.useNewMatcher:
-  - value: true
-`;
+# Task queues honour task priority (priority keys) only with the new matcher in this server version, and only within
+# a partition: one partition per task queue.
+${priorityDynamicConfigYaml()}`;
 
 /** Writes the server's config/ folder under `options.dir`. */
 export async function writeServerConfig(options: ClusterOptions): Promise<void> {

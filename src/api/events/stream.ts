@@ -3,8 +3,10 @@ import type { ParameterizedContext } from 'koa';
 import type { RequestState } from '../context';
 import { ApiError } from '../errors';
 import type { ApiMetrics } from '../metrics';
+import type { ErrorEnvelope } from '../models';
+import type { FeedEvent } from './feed';
 import type { StreamAllowance } from './allowance';
-import { SSE_KEEP_ALIVE, sseRetry } from './sse';
+import { formatSse, SSE_KEEP_ALIVE, sseRetry } from './sse';
 
 /** How long a client waits before reconnecting after a dropped connection. */
 export const RECONNECT_MS = 2_000;
@@ -49,4 +51,27 @@ export function serveEventStream(
   ctx.set('X-Accel-Buffering', 'no');
   ctx.body = stream;
   stream.write(sseRetry(RECONNECT_MS));
+}
+
+/**
+ * What a client's stream does with each event of the feed it follows: a snapshot goes through `send` (which may
+ * skip what the client has seen), a problem is written in the error envelope (ending the stream when final), and
+ * the feed's end ends the stream with the last status.
+ */
+export function feedEventWriter<T>(
+  ctx: ParameterizedContext<RequestState>,
+  stream: PassThrough,
+  handlers: { send: (snapshot: T) => void; end: (status: string | null) => void; lastStatus: () => string | null },
+): (event: FeedEvent<T>) => void {
+  return (event) => {
+    if (stream.writableEnded) return;
+    if (event.kind === 'snapshot') handlers.send(event.snapshot);
+    else if (event.kind === 'problem') {
+      const data: ErrorEnvelope = {
+        error: { code: event.error.code, message: event.error.message, request_id: ctx.state.requestId },
+      };
+      stream.write(formatSse({ event: 'problem', data }));
+      if (event.final) handlers.end(null);
+    } else handlers.end(handlers.lastStatus());
+  };
 }

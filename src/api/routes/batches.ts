@@ -1,13 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { BatchExistsError, type BatchRecords } from '../../store';
-import { BatchPresenter, newBatchId, presentRecorded, selectionOf } from '../batches';
+import { BatchPresenter, newBatchId, selectionOf } from '../batches';
 import { ApiError, issueDetails } from '../errors';
 import type { StreamAllowance } from '../events/allowance';
 import type { FeedEvent } from '../events/feed';
 import { FINAL_BATCH_STATUSES, followBatches, isBatchOver } from '../events/followed';
 import { ProgressHub } from '../events/hub';
 import { formatSse } from '../events/sse';
-import { serveEventStream, takeStream } from '../events/stream';
+import { feedEventWriter, serveEventStream, takeStream } from '../events/stream';
 import type { ApiMetrics } from '../metrics';
 import { readJsonBody } from '../middleware/json-body';
 import {
@@ -18,7 +18,6 @@ import {
   type BatchAccepted,
   type BatchPage,
   type BatchResponse,
-  type ErrorEnvelope,
 } from '../models';
 import type { Orchestrator } from '../orchestrator';
 import type { BatchCommand } from '../orchestrator/batches';
@@ -73,7 +72,7 @@ const GET_BATCH: OperationSpec = {
 const LIST_BATCHES: OperationSpec = {
   operationId: 'listBatches',
   tag: 'batches',
-  summary: 'Batches, newest first, as the catalog last recorded them',
+  summary: 'Batches, newest first: open ones as their workflows answer, ended ones as the catalog recorded them',
   query: PageQuery,
   success: { status: 200, description: 'A page of batches', model: 'BatchPage' },
   errors: ['INVALID_REQUEST', 'CATALOG_UNAVAILABLE'],
@@ -197,7 +196,9 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
   router.get('/api/v1/batches', LIST_BATCHES, async (ctx) => {
     const query = parsePageQuery(ctx.query);
     const page = await fromCatalog(records().listBatches({ limit: query.limit, cursor: query.cursor }));
-    const body: BatchPage = { items: page.items.map(presentRecorded), next_cursor: page.nextCursor };
+    // Open batches are asked live (a page holds few), so a list shows what a batch's own GET would.
+    const items = await Promise.all(page.items.map((row) => presenter.summarize(row)));
+    const body: BatchPage = { items, next_cursor: page.nextCursor };
     ctx.body = body;
   });
 
@@ -242,17 +243,11 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
     ctx.res.once('close', cleanup);
     // The end carries the id `end`: a client that reconnects after it is told (204) that there is nothing more.
     const end = (status: string | null) => stream.end(formatSse({ id: 'end', event: 'end', data: { status } }));
-    const onEvent = (event: FeedEvent<BatchResponse>) => {
-      if (stream.writableEnded) return;
-      if (event.kind === 'snapshot') stream.write(formatSse({ event: 'progress', data: event.snapshot }));
-      else if (event.kind === 'problem') {
-        const data: ErrorEnvelope = {
-          error: { code: event.error.code, message: event.error.message, request_id: ctx.state.requestId },
-        };
-        stream.write(formatSse({ event: 'problem', data }));
-        if (event.final) end(null);
-      } else end(feed.current?.status ?? null);
-    };
+    const onEvent = feedEventWriter<BatchResponse>(ctx, stream, {
+      send: (snapshot) => stream.write(formatSse({ event: 'progress', data: snapshot })),
+      end,
+      lastStatus: () => feed.current?.status ?? null,
+    });
     serveEventStream(ctx, stream, deps.streams);
     stream.write(formatSse({ event: 'progress', data: first }));
     if (over) return end(first.status);

@@ -5,9 +5,9 @@ import type { FeedEvent } from '../events/feed';
 import { videoSnapshotKey } from '../events/followed';
 import type { ProgressHub } from '../events/hub';
 import { formatSse, parseLastEventId } from '../events/sse';
-import { serveEventStream, takeStream } from '../events/stream';
+import { feedEventWriter, serveEventStream, takeStream } from '../events/stream';
 import type { ApiMetrics } from '../metrics';
-import type { ErrorEnvelope, TaskProgressResponse } from '../models';
+import type { TaskProgressResponse } from '../models';
 import type { VideoCheck } from '../videos';
 import { READ_ERRORS, type ApiRouter, type OperationSpec } from '../operations';
 
@@ -107,17 +107,11 @@ export function eventRoutes(deps: EventRoutesDeps, router: ApiRouter): void {
       // The end carries an id, so a client that reconnects after it is told (204) there is nothing more.
       stream.end(formatSse({ id: lastSeen ?? feed.current?.seq ?? 0, event: 'end', data: { status } }));
     };
-    const onEvent = (event: FeedEvent<TaskProgressResponse>) => {
-      if (stream.writableEnded) return;
-      if (event.kind === 'snapshot') send(event.snapshot);
-      else if (event.kind === 'problem') {
-        const data: ErrorEnvelope = {
-          error: { code: event.error.code, message: event.error.message, request_id: ctx.state.requestId },
-        };
-        stream.write(formatSse({ event: 'problem', data }));
-        if (event.final) end(null);
-      } else end(feed.current?.status ?? null);
-    };
+    const onEvent = feedEventWriter<TaskProgressResponse>(ctx, stream, {
+      send,
+      end,
+      lastStatus: () => feed.current?.status ?? null,
+    });
 
     serveEventStream(ctx, stream, { keepAliveMs, metrics });
     send(first);
