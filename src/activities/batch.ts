@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context, sleep } from '@temporalio/activity';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -84,6 +84,10 @@ export function createBatchActivities(deps: BatchDeps | undefined) {
       const summary = (videoId: string) => runSummary(videoId, input.batchId);
       for (const video of input.videos) {
         Context.current().heartbeat();
+        // An attempt given up on (its heartbeat timed out) stops here: the newer one does the rest.
+        if (Context.current().cancellationSignal.aborted) {
+          throw new CancelledFailure('A newer attempt of startBatchRuns took over');
+        }
         const earlier = await latestRun(client, video.videoId);
         if (earlier && earlier.summary === summary(video.videoId)) {
           const run: OpenBatchRun = { ...video, runId: earlier.runId, ours: true };
@@ -109,10 +113,13 @@ export function createBatchActivities(deps: BatchDeps | undefined) {
           open.push({ ...video, runId: handle.firstExecutionRunId, ours: true });
         } catch (error) {
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-          // Started by a person (or another batch) meanwhile.
-          const { runId } = await client.workflow.getHandle(video.videoId).describe();
-          if (input.onOpenRun === 'wait') {
-            open.push({ ...video, runId, ours: false });
+          // Started meanwhile: by an attempt of this very start running alongside (taken over as the batch's own),
+          // or by a person or another batch.
+          const description = await client.workflow.getHandle(video.videoId).describe();
+          const { runId } = description;
+          const ours = (await description.staticSummary()) === summary(video.videoId);
+          if (ours || input.onOpenRun === 'wait') {
+            open.push({ ...video, runId, ours });
           } else {
             const skipped: BatchVideoResult = {
               video,

@@ -4,7 +4,7 @@ import type { BatchRecords, BatchRow, VideoSelection } from '../store';
 import type { BatchView } from '../workflows/definitions';
 import { ApiError } from './errors';
 import type { BatchRequest, BatchResponse } from './models';
-import type { BatchDoor } from './orchestrator/batches';
+import type { BatchDoor, BatchSighting } from './orchestrator/batches';
 import { fromCatalog } from './videos';
 
 /**
@@ -14,7 +14,9 @@ import { fromCatalog } from './videos';
 const START_GRACE_MS = 60_000;
 
 /** A closed workflow's status, as the batch's record is closed when the workflow did not record its end itself. */
-const CLOSED_AS: Record<string, BatchResponse['status']> = { CANCELED: 'cancelled' };
+const CLOSED_AS: Partial<Record<Extract<BatchSighting, { kind: 'closed' }>['how'], BatchResponse['status']>> = {
+  CANCELLED: 'cancelled',
+};
 
 export type BatchSummary = Omit<BatchResponse, 'failures'>;
 
@@ -27,7 +29,9 @@ interface RecordedRequest {
 
 /** The selection as the catalog takes it: `createdBefore` and `asOf` fixed at the batch's start at the latest. */
 export function selectionOf(select: BatchRequest['select'], startedAt: string): VideoSelection {
-  const before = select.created_before && select.created_before < startedAt ? select.created_before : startedAt;
+  // Compared as the catalog's own instants are written (milliseconds, Z): `…:00Z` would sort after `…:00.000Z`.
+  const asked = select.created_before ? new Date(select.created_before).toISOString() : null;
+  const before = asked && asked < startedAt ? asked : startedAt;
   return {
     createdBefore: before,
     asOf: startedAt,

@@ -44,7 +44,7 @@ const doorSeeing = (sighting: BatchSighting | Error) =>
 
 describe('BatchPresenter: a record whose workflow ended without recording it', () => {
   it('is closed failed when its workflow failed or was terminated, with nothing left running', async () => {
-    for (const how of ['FAILED', 'TERMINATED', 'TIMED_OUT']) {
+    for (const how of ['FAILED', 'TERMINATED', 'TIMED_OUT'] as const) {
       const { records, updates } = recordsOf(openRow(1_000));
       const shown = await new BatchPresenter(() => records, doorSeeing({ kind: 'closed', how })).present(
         'nightly',
@@ -58,7 +58,7 @@ describe('BatchPresenter: a record whose workflow ended without recording it', (
 
   it('is closed cancelled when its workflow was cancelled in Temporal', async () => {
     const { records } = recordsOf(openRow(1_000));
-    const shown = await new BatchPresenter(() => records, doorSeeing({ kind: 'closed', how: 'CANCELED' })).present(
+    const shown = await new BatchPresenter(() => records, doorSeeing({ kind: 'closed', how: 'CANCELLED' })).present(
       'nightly',
       null,
     );
@@ -77,6 +77,21 @@ describe('BatchPresenter: a record whose workflow ended without recording it', (
     const old = recordsOf(openRow(120_000));
     const late = await new BatchPresenter(() => old.records, doorSeeing({ kind: 'absent' })).present('nightly', null);
     expect(late).toMatchObject({ status: 'failed', stale: false });
+  });
+
+  it('keeps the record the workflow wrote itself between the first read and the look at it', async () => {
+    const row = openRow(1_000);
+    const { records, updates } = recordsOf(row);
+    const door = {
+      look: () => {
+        // The workflow records its end, then closes: both after the presenter's first read.
+        Object.assign(row, { status: 'completed', finished_at: new Date().toISOString() });
+        return Promise.resolve({ kind: 'closed', how: 'COMPLETED' });
+      },
+    } as unknown as BatchDoor;
+    const shown = await new BatchPresenter(() => records, door).present('nightly', null);
+    expect(shown).toMatchObject({ status: 'completed', stale: false, progress: 100 });
+    expect(updates).toEqual([]);
   });
 
   it('stays as recorded (stale) while Temporal cannot be asked: nothing is closed on a guess', async () => {

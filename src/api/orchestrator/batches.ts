@@ -3,6 +3,7 @@ import {
   WorkflowNotFoundError,
   type Client,
   type WorkflowExecutionDescription,
+  type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import type { ReprocessBatch } from '../../workflows';
 import {
@@ -21,7 +22,8 @@ import { toApiError } from './errors';
 
 export type BatchCommand = 'pause' | 'resume' | 'cancel';
 
-export type BatchSighting = { kind: 'open'; view: BatchView } | { kind: 'closed'; how: string } | { kind: 'absent' };
+export type BatchSighting =
+  { kind: 'open'; view: BatchView } | { kind: 'closed'; how: WorkflowExecutionStatusName } | { kind: 'absent' };
 
 /** The API's door to batch workflows: the same deadlines and error translation as the rest of the orchestrator. */
 export class BatchDoor {
@@ -56,7 +58,7 @@ export class BatchDoor {
 
   /**
    * Where the batch's workflow stands: open (with its own view), closed (how: COMPLETED, FAILED, TERMINATED,
-   * CANCELED, TIMED_OUT), or absent (never started, or gone past retention).
+   * CANCELLED, TIMED_OUT), or absent (never started, or gone past retention).
    */
   async look(batchId: string): Promise<BatchSighting> {
     const deadline = Date.now() + this.options.queryTimeoutMs;

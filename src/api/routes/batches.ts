@@ -229,7 +229,8 @@ export function batchRoutes(deps: BatchRoutesDeps, router: ApiRouter): void {
     };
     let first: BatchResponse;
     try {
-      first = await feed.ready;
+      // A feed others follow already has newer than its first read: that is what this client starts from.
+      first = (await feed.ready, feed.current ?? (await feed.ready));
     } catch (error) {
       cleanup();
       throw error;

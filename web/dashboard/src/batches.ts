@@ -133,7 +133,8 @@ function batchRow(batch: Batch, command: (batch: Batch, name: Command) => Promis
     });
     return element;
   };
-  const open = batch.finished_at === null;
+  // Steered only while it runs: an ended batch (its record maybe a moment behind) answers BATCH_NOT_RUNNING.
+  const open = batch.finished_at === null && !['completed', 'cancelled', 'failed'].includes(batch.status);
   return h(
     'tr',
     { 'data-batch-id': batch.batch_id },
