@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
-import { page, type Cursor, type Page } from './paging';
+import { keysetSlice, page, type Cursor, type Page } from './paging';
 import type { BatchItemRow, BatchRow, Database } from './schema';
 
 /**
@@ -77,21 +77,12 @@ export class BatchRecords {
     selection: VideoSelection,
     options: { limit: number; after: SelectionPosition | null },
   ): Promise<{ items: SelectedVideo[]; next: SelectionPosition | null }> {
-    let query = this.selection(selection).select(['videos.id', 'videos.created_at', 'videos.info']);
     const { after } = options;
-    if (after) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('videos.created_at', '>', after.createdAt),
-          eb.and([eb('videos.created_at', '=', after.createdAt), eb('videos.id', '>', after.id)]),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy('videos.created_at', 'asc')
-      .orderBy('videos.id', 'asc')
-      .limit(options.limit + 1)
-      .execute();
+    const rows = await keysetSlice(
+      this.selection(selection).select(['videos.id', 'videos.created_at', 'videos.info']),
+      { createdAt: 'videos.created_at', key: 'videos.id' },
+      { cursor: after && { createdAt: after.createdAt, key: after.id }, order: 'asc', limit: options.limit },
+    ).execute();
     const items = rows
       .slice(0, options.limit)
       .map((row) => ({ id: row.id, createdAt: row.created_at, info: row.info }));
@@ -177,21 +168,11 @@ export class BatchRecords {
 
   /** Batches newest first. */
   async listBatches(options: { limit: number; cursor: Cursor | null }): Promise<Page<BatchRow>> {
-    let query = this.db.selectFrom('batches').selectAll();
-    const { cursor } = options;
-    if (cursor) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', cursor.createdAt),
-          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.key)]),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(options.limit + 1)
-      .execute();
+    const rows = await keysetSlice(
+      this.db.selectFrom('batches').selectAll(),
+      { createdAt: 'created_at', key: 'id' },
+      { cursor: options.cursor, order: 'desc', limit: options.limit },
+    ).execute();
     return page(rows, options.limit, (row) => ({ createdAt: row.created_at, key: row.id }));
   }
 

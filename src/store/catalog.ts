@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { BatchRecords } from './batches';
 import type { Database, NewVideoRow, TaskRow, VideoRow } from './schema';
-import { page, type Cursor, type Page } from './paging';
+import { keysetSlice, page, type Cursor, type Page } from './paging';
 
 /** Thrown when a video id is already in the catalog. */
 export class VideoExistsError extends Error {
@@ -58,21 +58,11 @@ export class Catalog {
 
   /** Videos newest first. */
   async listVideos(options: { limit: number; cursor?: Cursor | null }): Promise<Page<VideoRow>> {
-    let query = this.db.selectFrom('videos').selectAll();
-    const { cursor } = options;
-    if (cursor) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', cursor.createdAt),
-          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.key)]),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(options.limit + 1)
-      .execute();
+    const rows = await keysetSlice(
+      this.db.selectFrom('videos').selectAll(),
+      { createdAt: 'created_at', key: 'id' },
+      { cursor: options.cursor ?? null, order: 'desc', limit: options.limit },
+    ).execute();
     return page(rows, options.limit, (row) => ({ createdAt: row.created_at, key: row.id }));
   }
 
@@ -194,21 +184,11 @@ export class Catalog {
 
   /** A video's runs newest first. */
   async listRuns(videoId: string, options: { limit: number; cursor?: Cursor | null }): Promise<Page<TaskRow>> {
-    let query = this.db.selectFrom('processing_tasks').selectAll().where('video_id', '=', videoId);
-    const { cursor } = options;
-    if (cursor) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', cursor.createdAt),
-          eb.and([eb('created_at', '=', cursor.createdAt), eb('run_id', '<', cursor.key)]),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('run_id', 'desc')
-      .limit(options.limit + 1)
-      .execute();
+    const rows = await keysetSlice(
+      this.db.selectFrom('processing_tasks').selectAll().where('video_id', '=', videoId),
+      { createdAt: 'created_at', key: 'run_id' },
+      { cursor: options.cursor ?? null, order: 'desc', limit: options.limit },
+    ).execute();
     return page(rows, options.limit, (row) => ({ createdAt: row.created_at, key: row.run_id }));
   }
 

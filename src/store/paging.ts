@@ -1,3 +1,5 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+
 /**
  * Keyset paging, shared by every list the catalog answers (videos, runs, batches): rows in (created_at, key)
  * order, and an opaque cursor naming the last row of a page.
@@ -34,4 +36,28 @@ export function page<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor):
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}
+
+/**
+ * The rows of `query` after `cursor` in (created_at, key) order, newest first (`desc`) or oldest first (`asc`), one
+ * more than `limit` (for `page`). `columns` name the two columns as the query knows them.
+ */
+export function keysetSlice<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  columns: { createdAt: string; key: string },
+  options: { cursor: Cursor | null; order: 'asc' | 'desc'; limit: number },
+): SelectQueryBuilder<DB, TB, O> {
+  const createdAt = sql.ref(columns.createdAt);
+  const key = sql.ref(columns.key);
+  const past = options.order === 'desc' ? sql.raw('<') : sql.raw('>');
+  const { cursor } = options;
+  const after = cursor
+    ? query.where(
+        sql<boolean>`(${createdAt} ${past} ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${key} ${past} ${cursor.key}))`,
+      )
+    : query;
+  return after
+    .orderBy(createdAt, options.order)
+    .orderBy(key, options.order)
+    .limit(options.limit + 1);
 }
